@@ -1,0 +1,51 @@
+# MQTTZoo. `make up` runs a local cluster, `make test` runs every test; see README.md.
+SHELL := /bin/bash
+NODE ?= node
+MQTTZOO := $(NODE) dist/src/cli/main.js
+TOPIC ?= Testing
+HOST ?= localhost
+PORT ?= 1883
+
+.PHONY: deps deps-test deps-bench build lint typecheck test unit broker pub sub bench clean
+
+deps:
+	@scripts/install-deps.sh run
+
+deps-test:
+	@scripts/install-deps.sh test
+
+deps-bench:
+	@scripts/install-deps.sh bench
+
+build: deps
+	npm run --silent build
+
+lint: deps
+	npx eslint .
+	npx prettier --check .
+
+typecheck: deps
+	npx tsc -p tsconfig.json --noEmit
+
+# Everything: lint, types, unit, spec, interop, CLI, coordination and cluster tests.
+test: deps-test build lint typecheck
+	npx vitest run
+
+# Only the fast tiers (no ZooKeeper, no child processes).
+unit: deps
+	npx vitest run test/protocol test/actors test/broker
+
+broker: build
+	$(MQTTZOO) broker --standalone --port $(PORT)
+
+pub: build
+	@$(MQTTZOO) pub -t '$(TOPIC)' -h '$(HOST)' -p '$(PORT)'
+
+sub: build
+	@$(MQTTZOO) sub -t '$(TOPIC)' -h '$(HOST)' -p '$(PORT)' -v
+
+bench: deps-bench build
+	$(NODE) dist/bench/run.js
+
+clean:
+	rm -rf dist coverage test-results

@@ -1,0 +1,132 @@
+/**
+ * An in-process stand-in for a ZooKeeper ensemble: one ordered log, membership, an election queue and
+ * snapshots, shared by every MemoryCoordination created on it. Single-node mode uses one ensemble
+ * with one broker; unit tests put several brokers on one ensemble and inject faults through it.
+ */
+import type { LogEntry, LogPosition, Member } from '../coordination.js';
+import { Listeners } from '../listeners.js';
+import type { LogEvent } from '../log-events.js';
+
+/** A batch as it sits in the log: the entry plus the writer's dedupe identity. */
+export interface StoredBatch {
+  entry: LogEntry;
+  epoch: string;
+  seq: number;
+}
+
+/** One participant's hooks, so the ensemble can tell it about faults. */
+export interface EnsembleSession {
+  readonly brokerId: string;
+  /** The ensemble dropped the link (suspended) or expired the session (lost). */
+  onFault(kind: 'disconnected' | 'reconnected' | 'expired'): void;
+}
+
+export interface StoredSnapshot {
+  position: LogPosition;
+  state: unknown;
+  dedupe: [string, number][];
+}
+
+export class MemoryEnsemble {
+  readonly batches: StoredBatch[] = [];
+  private nextPosition = 1;
+  /** Everything at or before this position was trimmed. */
+  trimmedUpTo: LogPosition = 0;
+  readonly members = new Map<string, Member>();
+  /** Election candidates in arrival order: the first is the leader. */
+  readonly candidates: string[] = [];
+  readonly snapshots: StoredSnapshot[] = [];
+  readonly committed = new Listeners<[StoredBatch]>();
+  readonly membershipChanged = new Listeners<[]>();
+  readonly electionChanged = new Listeners<[]>();
+  private readonly sessions = new Map<string, EnsembleSession>();
+  /** Fault injection: writers whose next commit lands but reports a lost reply. */
+  private readonly loseNextReply = new Set<string>();
+
+  register(session: EnsembleSession): void {
+    this.sessions.set(session.brokerId, session);
+  }
+
+  unregister(brokerId: string): void {
+    this.sessions.delete(brokerId);
+  }
+
+  /** Commits a batch; returns its position, or 'reply-lost' when a fault says the writer must not know. */
+  commit(
+    brokerId: string,
+    epoch: string,
+    seq: number,
+    events: LogEvent[],
+    bytes: number,
+  ): LogPosition | 'reply-lost' {
+    const entry: LogEntry = { position: this.nextPosition++, brokerId, events, bytes };
+    const stored: StoredBatch = { entry, epoch, seq };
+    this.batches.push(stored);
+    this.committed.emit(stored);
+    if (this.loseNextReply.delete(brokerId)) return 'reply-lost';
+    return entry.position;
+  }
+
+  /** Batches after `after`, in order. */
+  batchesAfter(after: LogPosition): StoredBatch[] {
+    const first = this.batches.findIndex((b) => b.entry.position > after);
+    return first < 0 ? [] : this.batches.slice(first);
+  }
+
+  get head(): LogPosition {
+    return this.nextPosition - 1;
+  }
+
+  trim(upTo: LogPosition): number {
+    let n = 0;
+    while (n < this.batches.length && this.batches[n]!.entry.position <= upTo) n++;
+    this.batches.splice(0, n);
+    this.trimmedUpTo = Math.max(this.trimmedUpTo, upTo);
+    return n;
+  }
+
+  join(member: Member): void {
+    this.members.set(member.brokerId, member);
+    this.membershipChanged.emit();
+  }
+
+  leave(brokerId: string): void {
+    const wasMember = this.members.delete(brokerId);
+    const i = this.candidates.indexOf(brokerId);
+    if (i >= 0) this.candidates.splice(i, 1);
+    if (wasMember) this.membershipChanged.emit();
+    if (i >= 0) this.electionChanged.emit();
+  }
+
+  campaign(brokerId: string): void {
+    if (this.candidates.includes(brokerId)) return;
+    this.candidates.push(brokerId);
+    this.electionChanged.emit();
+  }
+
+  get leader(): string | null {
+    return this.candidates[0] ?? null;
+  }
+
+  // ── fault injection (tests) ──
+
+  /** The next batch `brokerId` commits lands in the log, but its writer sees a lost reply. */
+  loseReplyOfNextCommit(brokerId: string): void {
+    this.loseNextReply.add(brokerId);
+  }
+
+  /** Drops the link of `brokerId` (its session lives on until `expire` or `reconnect`). */
+  disconnect(brokerId: string): void {
+    this.sessions.get(brokerId)?.onFault('disconnected');
+  }
+
+  reconnect(brokerId: string): void {
+    this.sessions.get(brokerId)?.onFault('reconnected');
+  }
+
+  /** Expires the session of `brokerId`: its ephemeral state (membership, candidacy) goes. */
+  expire(brokerId: string): void {
+    this.leave(brokerId);
+    this.sessions.get(brokerId)?.onFault('expired');
+  }
+}
