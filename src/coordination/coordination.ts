@@ -82,6 +82,8 @@ export type Unsubscribe = () => void;
 
 export interface Coordination {
   readonly brokerId: string;
+  /** This process's incarnation (from the options): in membership, batch ids and session owners. */
+  readonly epoch: string;
   /** Connects, joins membership and the leader election. Resolves once the link is connected. */
   start(): Promise<void>;
   /** Leaves membership and election, closes the session. Idempotent. */
@@ -98,6 +100,8 @@ export interface Coordination {
   append(event: LogEvent, done?: AppendCallback): void;
   /** Delivers every entry after `after`, in order, then each new one as it commits. One follower. */
   follow(after: LogPosition, onEntry: (entry: LogEntry) => void): Unsubscribe;
+  /** Resolves once everything appended so far is committed or failed (used on shutdown). */
+  flush(): Promise<void>;
   /** Runs once pending appends fall below the low-water mark (back-pressure). */
   onDrain(listener: () => void): Unsubscribe;
   stats(): LogStats;
@@ -125,6 +129,8 @@ export interface Coordination {
 /** Options every implementation takes. */
 export interface CoordinationOptions {
   brokerId: string;
+  /** Process incarnation: a new value on every start (the broker's, so that session owners match). */
+  epoch: string;
   /** What this broker announces in membership. */
   endpoints: { mqtt: string; http: string };
   /** Group commit: the largest encoded batch, in bytes (well under ZooKeeper's 1 MiB znode limit). */

@@ -39,5 +39,124 @@ export interface PublishEvent {
   qos2PacketId?: number;
 }
 
-/** Every event type; later issues add session and membership events here. */
-export type LogEvent = PublishEvent;
+/** A will message as stored with its session (MQTT 3.1.2.5, 5.0 3.1.3.2). */
+export interface WillMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  properties?: MessageProperties;
+  /** MQTT 5.0 Will Delay Interval, seconds. */
+  delayInterval: number;
+  /** MQTT 5.0 Message Expiry Interval of the will, seconds. */
+  expiryInterval?: number;
+}
+
+/** The options of one subscription (MQTT 5.0 3.8.3.1; 3.1.1 has only the QoS). */
+export interface SubscriptionOptions {
+  qos: 0 | 1 | 2;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  /** 0: send retained on subscribe; 1: only if the subscription is new; 2: never. */
+  retainHandling: 0 | 1 | 2;
+  subscriptionId?: number;
+}
+
+/** A connection announces itself for a client id: takes the session over, cluster-wide. */
+export interface SessionOpenEvent {
+  type: 'session-open';
+  clientId: string;
+  brokerId: string;
+  /** The broker process incarnation (a restarted broker has a new epoch). */
+  epoch: string;
+  connId: string;
+  /** Clean session (3.1.1) / Clean Start (5.0): discard any existing session. */
+  cleanStart: boolean;
+  /** Seconds the session outlives its connection: 0 ends it with the connection. */
+  expiryInterval: number;
+  will?: WillMessage;
+  protocolVersion: 3 | 4 | 5;
+  at: number;
+}
+
+/** A connection ended. The will, if due now, is a publish event the closing broker appends first. */
+export interface SessionCloseEvent {
+  type: 'session-close';
+  clientId: string;
+  connId: string;
+  /** Set when the will is still owed later (MQTT 5.0 will delay): the leader publishes it when due. */
+  willDueAt?: number;
+  /** MQTT 5.0 DISCONNECT may change the session expiry. */
+  expiryInterval?: number;
+  at: number;
+}
+
+/** Subscriptions of a persistent session (clean sessions subscribe locally, outside the log). */
+export interface SubscribeEvent {
+  type: 'subscribe';
+  clientId: string;
+  connId: string;
+  subscriptions: { filter: string; options: SubscriptionOptions }[];
+  at: number;
+}
+
+export interface UnsubscribeEvent {
+  type: 'unsubscribe';
+  clientId: string;
+  connId: string;
+  filters: string[];
+  at: number;
+}
+
+/**
+ * Delivery progress of a persistent session: 'delivered' (PUBACK / PUBCOMP) removes the messages
+ * from the session; 'released' (PUBREC) means only PUBREL is owed for them.
+ */
+export interface AckEvent {
+  type: 'ack';
+  clientId: string;
+  connId: string;
+  phase: 'delivered' | 'released';
+  packetIds: number[];
+}
+
+/** An inbound QoS 2 message of a persistent session was released by PUBREL. */
+export interface InboundReleaseEvent {
+  type: 'inbound-release';
+  clientId: string;
+  packetId: number;
+}
+
+/** Leader duty: a broker left the cluster; its clients are disconnected from the log's point of view. */
+export interface BrokerGoneEvent {
+  type: 'broker-gone';
+  brokerId: string;
+  epoch: string;
+  at: number;
+}
+
+/** Leader duty: a disconnected session reached its expiry. */
+export interface SessionExpireEvent {
+  type: 'session-expire';
+  clientId: string;
+  at: number;
+}
+
+/** Leader duty: a delayed will was published (the publish event precedes this one). */
+export interface WillDoneEvent {
+  type: 'will-done';
+  clientId: string;
+  at: number;
+}
+
+export type LogEvent =
+  | PublishEvent
+  | SessionOpenEvent
+  | SessionCloseEvent
+  | SubscribeEvent
+  | UnsubscribeEvent
+  | AckEvent
+  | InboundReleaseEvent
+  | BrokerGoneEvent
+  | SessionExpireEvent
+  | WillDoneEvent;

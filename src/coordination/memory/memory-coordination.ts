@@ -34,7 +34,9 @@ interface Pending {
 
 /** Size of an event as the log's quota counts it (an estimate: no encoding in memory). */
 function eventBytes(event: LogEvent): number {
-  return 48 + event.topic.length + event.payload.length;
+  if (event.type === 'publish') return 48 + event.topic.length + event.payload.length;
+  if (event.type === 'session-open') return 96 + event.clientId.length + (event.will?.payload.length ?? 0);
+  return 64;
 }
 
 export type MemoryCoordinationOptions = Partial<CoordinationOptions> & Pick<CoordinationOptions, 'brokerId'>;
@@ -42,7 +44,7 @@ export type MemoryCoordinationOptions = Partial<CoordinationOptions> & Pick<Coor
 export class MemoryCoordination implements Coordination, EnsembleSession {
   readonly brokerId: string;
   private readonly options: CoordinationOptions;
-  private readonly epoch = randomUUID();
+  readonly epoch: string;
   private state: LinkState = 'connecting';
   private readonly linkListeners = new Listeners<[LinkState]>();
   private readonly memberListeners = new Listeners<[Member[]]>();
@@ -68,10 +70,12 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
   ) {
     this.options = {
       endpoints: { mqtt: '', http: '' },
+      epoch: randomUUID(),
       ...defaultCoordinationOptions,
       ...options,
     };
     this.brokerId = options.brokerId;
+    this.epoch = this.options.epoch;
   }
 
   get linkState(): LinkState {
@@ -150,6 +154,18 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
     return () => {
       this.follower = null;
     };
+  }
+
+  flush(): Promise<void> {
+    if (this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const last = this.pending[this.pending.length - 1]!;
+      const done = last.done;
+      last.done = (err, position) => {
+        done?.(err, position);
+        resolve();
+      };
+    });
   }
 
   onDrain(listener: () => void): Unsubscribe {
@@ -258,12 +274,12 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      this.flush();
+      this.commitPending();
     });
   }
 
   /** Group commit: everything appended during the last turn goes out in batches of at most maxBatchBytes. */
-  private flush(): void {
+  private commitPending(): void {
     while (this.state === 'connected' && this.pending.length > 0) {
       let bytes = 0;
       let n = 0;

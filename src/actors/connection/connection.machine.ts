@@ -1,0 +1,308 @@
+/**
+ * One client connection as an XState v5 machine.
+ *
+ *   awaitingConnect ──CONNECT──► connecting ──session.granted──► connected ──► closed
+ *        │ timeout, bad first packet     │ refused                 │ DISCONNECT, error, keep-alive,
+ *        └───────────────────────────────┴─────────────────────────┴ takeover, socket closed
+ *
+ * The machine is pure: it reads packets and broker answers as events and emits effects (send,
+ * close, publish, subscribe, ...) that the broker's connection glue executes. Keep-alive is a
+ * delayed transition [MQTT-3.1.2-24]; it re-arms itself once per period, not on every packet,
+ * because re-entering a state costs far more than an event handled in place.
+ */
+import { assertEvent, enqueueActions, setup } from 'xstate';
+import { ProtocolError } from '../../protocol/reason-codes.js';
+import { closeWithError, finish, setCloseReason } from './close.js';
+import { initialContext, type ConnectionContext, type ConnectionInput } from './context.js';
+import { deliver } from './deliver.js';
+import { onPubcomp, onPuback, onPubrec, onPubrel } from './on-acks.js';
+import {
+  connectRefusal,
+  defer,
+  onConnect,
+  onEarlyProtocolError,
+  onGranted,
+  onRefused,
+  refuseConnect,
+} from './on-connect.js';
+import { onPublish, onPublishCommitted, onPublishFailed } from './on-publish.js';
+import { onSubscribe, onSubscribeDone, onUnsubscribe, onUnsubscribeDone } from './on-subscribe.js';
+import type { Out } from './out.js';
+import type { ConnectionEffect, ConnectionEvent } from './types.js';
+
+type Enqueue = {
+  emit: (effect: ConnectionEffect) => void;
+  raise: (event: ConnectionEvent) => void;
+};
+
+function outOf(enqueue: Enqueue): Out {
+  return { emit: (e) => enqueue.emit(e), raise: (e) => enqueue.raise(e) };
+}
+
+/** Every packet counts for keep-alive [MQTT-3.1.2-23]. */
+function touch(ctx: ConnectionContext): void {
+  ctx.lastPacketAt = ctx.now();
+  ctx.stats.packetsIn++;
+}
+
+function keepAliveRemaining(ctx: ConnectionContext): number {
+  return ctx.lastPacketAt + ctx.keepAliveMs * 1.5 - ctx.now();
+}
+
+export const connectionMachine = setup({
+  types: {
+    context: {} as ConnectionContext,
+    events: {} as ConnectionEvent,
+    emitted: {} as ConnectionEffect,
+    input: {} as ConnectionInput,
+  },
+  actions: {
+    connect: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'connect');
+      touch(context);
+      onConnect(context, event.packet, outOf(enqueue));
+    }),
+    refuseConnect: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'connect');
+      context.version = event.packet.protocolVersion === 5 ? 5 : 4;
+      const refusal = connectRefusal(context, event.packet)!;
+      refuseConnect(context, refusal.kind, refusal.message, outOf(enqueue));
+    }),
+    notConnectFirst: ({ context, event }) => {
+      // [MQTT-3.1.0-1] the first packet must be CONNECT
+      setCloseReason(context, { kind: 'error', error: 'protocol', message: `${event.type} before CONNECT` });
+    },
+    earlyProtocolError: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'protocol.error');
+      onEarlyProtocolError(context, event.error, outOf(enqueue));
+    }),
+    connectTimeout: ({ context }) => {
+      setCloseReason(context, {
+        kind: 'error',
+        error: 'protocol',
+        message: 'no CONNECT within the connect timeout',
+      });
+    },
+    granted: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'session.granted');
+      onGranted(context, event.grant, outOf(enqueue));
+    }),
+    refused: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'session.refused');
+      onRefused(context, event.kind, event.reason, outOf(enqueue));
+    }),
+    defer: enqueueActions(({ context, event, enqueue }) => {
+      defer(context, event, outOf(enqueue));
+    }),
+    publish: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'publish');
+      touch(context);
+      onPublish(context, event.packet, outOf(enqueue));
+    }),
+    publishCommitted: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'publish.committed');
+      onPublishCommitted(context, event.packetId, event.qos, outOf(enqueue));
+    }),
+    publishFailed: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'publish.failed');
+      onPublishFailed(context, event.packetId, event.qos, event.kind, event.reason, outOf(enqueue));
+    }),
+    puback: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'puback');
+      touch(context);
+      onPuback(context, event.packet.messageId!, outOf(enqueue));
+    }),
+    pubrec: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'pubrec');
+      touch(context);
+      onPubrec(context, event.packet.messageId!, outOf(enqueue));
+    }),
+    pubrel: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'pubrel');
+      touch(context);
+      onPubrel(context, event.packet.messageId!, outOf(enqueue));
+    }),
+    pubcomp: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'pubcomp');
+      touch(context);
+      onPubcomp(context, event.packet.messageId!, outOf(enqueue));
+    }),
+    subscribe: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'subscribe');
+      touch(context);
+      onSubscribe(context, event.packet, outOf(enqueue));
+    }),
+    subscribeDone: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'subscribe.done');
+      onSubscribeDone(
+        context,
+        event.packetId,
+        event.granted.map((g) => g.code),
+        outOf(enqueue),
+      );
+    }),
+    unsubscribe: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'unsubscribe');
+      touch(context);
+      onUnsubscribe(context, event.packet, outOf(enqueue));
+    }),
+    unsubscribeDone: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'unsubscribe.done');
+      onUnsubscribeDone(context, event.packetId, event.codes, outOf(enqueue));
+    }),
+    pingreq: enqueueActions(({ context, enqueue }) => {
+      touch(context);
+      enqueue.emit({ type: 'send', packet: { cmd: 'pingresp' } });
+    }),
+    deliver: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'deliver');
+      deliver(context, event.messages, outOf(enqueue));
+    }),
+    clientDisconnect: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'disconnect');
+      // [MQTT-3.14.4-3] a DISCONNECT deletes the will; 5.0 reason 0x04 asks for it to be sent
+      const sendWill = context.version === 5 && event.packet.reasonCode === 0x04;
+      const expiry = context.version === 5 ? event.packet.properties?.sessionExpiryInterval : undefined;
+      const requested = context.connect?.properties?.sessionExpiryInterval ?? 0;
+      if (expiry !== undefined && expiry > 0 && requested === 0) {
+        // [MQTT-3.14.2-2] a session that expires at once cannot be given an expiry on DISCONNECT
+        closeWithError(
+          context,
+          'protocol',
+          'session expiry set on DISCONNECT after 0 in CONNECT',
+          outOf(enqueue),
+        );
+        return;
+      }
+      setCloseReason(context, {
+        kind: 'client-disconnect',
+        sendWill,
+        ...(expiry !== undefined ? { sessionExpiryInterval: expiry } : {}),
+      });
+    }),
+    protocolError: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, ['protocol.error', 'unexpected', 'connect']);
+      const error =
+        event.type === 'protocol.error'
+          ? event.error
+          : event.type === 'connect'
+            ? new ProtocolError('protocol', 'a second CONNECT [MQTT-3.1.0-2]')
+            : new ProtocolError(
+                'protocol',
+                `${event.packet.cmd.toUpperCase()} is sent by servers, not clients`,
+              );
+      closeWithError(context, error.kind, error.message, outOf(enqueue));
+    }),
+    serverDisconnect: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'server.disconnect');
+      closeWithError(context, event.kind, event.reason, outOf(enqueue));
+      context.closeReason = { kind: 'server', error: event.kind, message: event.reason };
+    }),
+    takenOver: enqueueActions(({ context, enqueue }) => {
+      closeWithError(
+        context,
+        'session-taken-over',
+        'another connection took over this client id',
+        outOf(enqueue),
+      );
+      context.closeReason = { kind: 'taken-over' };
+    }),
+    keepAliveTimeout: enqueueActions(({ context, enqueue }) => {
+      const seconds = context.keepAliveMs / 1000;
+      closeWithError(
+        context,
+        'keep-alive-timeout',
+        `no packet within 1.5 x keep-alive (${seconds} s)`,
+        outOf(enqueue),
+      );
+    }),
+    socketClosed: ({ context }) => setCloseReason(context, { kind: 'socket-closed' }),
+    finish: enqueueActions(({ context, enqueue }) => finish(context, outOf(enqueue))),
+  },
+  guards: {
+    connectAcceptable: ({ context, event }) => {
+      assertEvent(event, 'connect');
+      return connectRefusal(context, event.packet) === null;
+    },
+    hasKeepAlive: ({ context }) => context.keepAliveMs > 0,
+    keepAliveExpired: ({ context }) => keepAliveRemaining(context) <= 0,
+  },
+  delays: {
+    CONNECT_TIMEOUT: ({ context }) => context.limits.connectTimeoutMs,
+    KEEP_ALIVE: ({ context }) => Math.max(0, keepAliveRemaining(context)),
+  },
+}).createMachine({
+  id: 'connection',
+  context: ({ input }) => initialContext(input),
+  initial: 'awaitingConnect',
+  states: {
+    awaitingConnect: {
+      after: { CONNECT_TIMEOUT: { target: 'closed', actions: 'connectTimeout' } },
+      on: {
+        connect: [
+          { guard: 'connectAcceptable', target: 'connecting', actions: 'connect' },
+          { target: 'closed', actions: 'refuseConnect' },
+        ],
+        'protocol.error': { target: 'closed', actions: 'earlyProtocolError' },
+        'socket.closed': { target: 'closed', actions: 'socketClosed' },
+        'server.disconnect': { target: 'closed', actions: 'socketClosed' },
+        '*': { target: 'closed', actions: 'notConnectFirst' },
+      },
+    },
+    connecting: {
+      on: {
+        'session.granted': { target: 'connected', actions: 'granted' },
+        'session.refused': { target: 'closed', actions: 'refused' },
+        'session.takenOver': { target: 'closed', actions: 'takenOver' },
+        'protocol.error': { target: 'closed', actions: 'protocolError' },
+        connect: { target: 'closed', actions: 'protocolError' },
+        'server.disconnect': { target: 'closed', actions: 'serverDisconnect' },
+        'socket.closed': { target: 'closed', actions: 'socketClosed' },
+        '*': { actions: 'defer' },
+      },
+    },
+    connected: {
+      initial: 'start',
+      states: {
+        start: { always: [{ guard: 'hasKeepAlive', target: 'alive' }, { target: 'unlimited' }] },
+        alive: {
+          after: {
+            KEEP_ALIVE: [
+              { guard: 'keepAliveExpired', target: '#connection.closed', actions: 'keepAliveTimeout' },
+              { target: 'alive', reenter: true },
+            ],
+          },
+        },
+        unlimited: {},
+      },
+      on: {
+        publish: { actions: 'publish' },
+        puback: { actions: 'puback' },
+        pubrec: { actions: 'pubrec' },
+        pubrel: { actions: 'pubrel' },
+        pubcomp: { actions: 'pubcomp' },
+        subscribe: { actions: 'subscribe' },
+        unsubscribe: { actions: 'unsubscribe' },
+        pingreq: { actions: 'pingreq' },
+        deliver: { actions: 'deliver' },
+        'publish.committed': { actions: 'publishCommitted' },
+        'publish.failed': { actions: 'publishFailed' },
+        'subscribe.done': { actions: 'subscribeDone' },
+        'unsubscribe.done': { actions: 'unsubscribeDone' },
+        disconnect: { target: 'closed', actions: 'clientDisconnect' },
+        connect: { target: 'closed', actions: 'protocolError' },
+        unexpected: { target: 'closed', actions: 'protocolError' },
+        'protocol.error': { target: 'closed', actions: 'protocolError' },
+        'server.disconnect': { target: 'closed', actions: 'serverDisconnect' },
+        'session.takenOver': { target: 'closed', actions: 'takenOver' },
+        'socket.closed': { target: 'closed', actions: 'socketClosed' },
+      },
+    },
+    closed: {
+      type: 'final',
+      entry: 'finish',
+    },
+  },
+});
+
+export type ConnectionMachine = typeof connectionMachine;

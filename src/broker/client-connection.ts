@@ -1,0 +1,198 @@
+/**
+ * One client connection on this broker: its connection actor, and the one interpreter of the
+ * actor's effects (EMQX's with_channel): only here do effects become socket writes and log appends.
+ * Session-level work (CONNECT, the will, the end) is in session-requests.ts; this file is the loop.
+ */
+import type { IConnectPacket, Packet } from 'mqtt-packet';
+import type { Logger } from 'pino';
+import { createActor, type Actor } from 'xstate';
+import { connectionMachine } from '../actors/connection/connection.machine.js';
+import type { ConnectionEffect, ConnectionEvent, Delivery } from '../actors/connection/types.js';
+import { AppendError } from '../coordination/coordination.js';
+import type { PublishEvent } from '../coordination/log-events.js';
+import { encode } from '../protocol/codec.js';
+import type { ErrorKind, ProtocolError } from '../protocol/reason-codes.js';
+import { publishEventOf } from './publish-event.js';
+import type { BrokerServices } from './services.js';
+import { beginSession, endSession } from './session-requests.js';
+import { subscribe, unsubscribe, type PendingAck } from './subscribe-requests.js';
+import type { Transport } from './transport.js';
+
+const SERVER_ONLY = new Set(['connack', 'suback', 'unsuback', 'pingresp']);
+
+export class ClientConnection {
+  readonly actor: Actor<typeof connectionMachine>;
+  readonly log: Logger;
+  clientId = '';
+  /** The CONNECT, once the actor accepted it; its will is the one this connection owes. */
+  connectPacket: IConnectPacket | null = null;
+  /** Seconds the session outlives this connection (0: a clean session, subscriptions stay local). */
+  sessionExpiry = 0;
+  /** True when this connection's subscriptions and acks go through the log (a persistent session). */
+  logged = false;
+  /** True once CONNACK was granted. */
+  granted = false;
+  /** Set when the broker had no room for this connection: its CONNECT is refused. */
+  overLimit = false;
+  /** Subscribe / unsubscribe acks waiting for their log event to be applied, in order. */
+  readonly pendingAcks: PendingAck[] = [];
+  private ended = false;
+
+  constructor(
+    readonly services: BrokerServices,
+    readonly connId: string,
+    readonly transport: Transport,
+    private readonly onEnded: (conn: ClientConnection) => void,
+  ) {
+    this.log = services.log.child({ connId, remote: transport.remoteAddress });
+    this.actor = createActor(connectionMachine, {
+      input: {
+        connId,
+        remoteAddress: transport.remoteAddress,
+        limits: services.settings.limits,
+        now: () => services.now(),
+      },
+    });
+    this.actor.on('*', (effect) => this.execute(effect));
+  }
+
+  start(): void {
+    this.actor.start();
+  }
+
+  get version(): 3 | 4 | 5 {
+    return this.actor.getSnapshot().context.version;
+  }
+
+  // ── events in ──
+
+  receive(packet: Packet): void {
+    if (this.ended) return;
+    const event = (
+      SERVER_ONLY.has(packet.cmd) ? { type: 'unexpected', packet } : { type: packet.cmd, packet }
+    ) as ConnectionEvent;
+    this.actor.send(event);
+  }
+
+  send(event: ConnectionEvent): void {
+    if (!this.ended) this.actor.send(event);
+  }
+
+  protocolError(error: ProtocolError): void {
+    this.services.counters.protocolErrors++;
+    this.log.warn(
+      { clientId: this.clientId || undefined, err: error.message, kind: error.kind },
+      'protocol error',
+    );
+    this.send({ type: 'protocol.error', error });
+  }
+
+  socketClosed(): void {
+    this.send({ type: 'socket.closed' });
+  }
+
+  deliver(messages: Delivery[]): void {
+    if (this.granted) this.send({ type: 'deliver', messages });
+  }
+
+  disconnect(kind: ErrorKind, reason: string): void {
+    this.send({ type: 'server.disconnect', kind, reason });
+  }
+
+  // ── effects out ──
+
+  private execute(effect: ConnectionEffect): void {
+    switch (effect.type) {
+      case 'send':
+        return this.write(effect.packet);
+      case 'close':
+        this.transport.end();
+        return;
+      case 'connect':
+        if (this.overLimit) {
+          this.log.warn({ clientId: effect.packet.clientId }, 'connection refused: too many connections');
+          this.send({ type: 'session.refused', kind: 'server-busy', reason: 'too many connections' });
+          return;
+        }
+        this.connectPacket = effect.packet;
+        this.clientId = effect.packet.clientId;
+        beginSession(this, effect.packet);
+        return;
+      case 'publish':
+        return this.publish(effect.packet);
+      case 'subscribe':
+        return subscribe(this, effect.packet);
+      case 'unsubscribe':
+        return unsubscribe(this, effect.packet);
+      case 'delivered':
+      case 'released':
+        if (this.logged) {
+          const phase = effect.type;
+          this.services.append({
+            type: 'ack',
+            clientId: this.clientId,
+            connId: this.connId,
+            phase,
+            packetIds: [effect.packetId],
+          });
+        }
+        return;
+      case 'inboundReleased':
+        if (this.logged)
+          this.services.append({
+            type: 'inbound-release',
+            clientId: this.clientId,
+            packetId: effect.packetId,
+          });
+        return;
+      case 'dropped':
+        this.services.counters.dropped[effect.reason] += effect.count;
+        this.log.debug(
+          { clientId: this.clientId, count: effect.count, reason: effect.reason },
+          'messages dropped',
+        );
+        return;
+      case 'ended':
+        this.ended = true;
+        endSession(this, effect.reason);
+        this.onEnded(this);
+        return;
+    }
+  }
+
+  private write(packet: Packet): void {
+    if (packet.cmd === 'publish' && packet.qos === 0) {
+      if (this.transport.bufferedBytes > this.services.settings.maxWriteBuffer) {
+        this.services.counters.dropped['slow-consumer']++;
+        return; // a slow consumer loses QoS 0 messages, never the broker's memory
+      }
+    }
+    const bytes = encode(packet, this.version);
+    if (packet.cmd === 'publish') this.services.counters.publishesSent++;
+    this.services.counters.bytesSent += bytes.length;
+    this.transport.write(bytes);
+  }
+
+  private publish(packet: import('mqtt-packet').IPublishPacket): void {
+    this.services.counters.publishesReceived++;
+    const event: PublishEvent = publishEventOf(this, packet);
+    if (packet.qos === 0) {
+      this.services.append(event);
+      return;
+    }
+    const packetId = packet.messageId!;
+    const qos = packet.qos;
+    this.services.append(event, (err) => {
+      if (err === null) {
+        this.send({ type: 'publish.committed', packetId, qos });
+        return;
+      }
+      const kind: ErrorKind =
+        err instanceof AppendError && err.reason === 'quota-exceeded'
+          ? 'quota-exceeded'
+          : 'server-unavailable';
+      this.log.warn({ clientId: this.clientId, err: err.message }, 'publish not committed');
+      this.send({ type: 'publish.failed', packetId, qos, kind, reason: err.message });
+    });
+  }
+}

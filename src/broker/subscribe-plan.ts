@@ -1,0 +1,74 @@
+/**
+ * What a SUBSCRIBE or UNSUBSCRIBE asks for, filter by filter: the options to apply and the code each
+ * filter gets in the ack. A bad filter fails alone (0x80 in 3.1.1, 0x8F in 5.0) instead of closing
+ * the connection, as the server may refuse any one subscription [MQTT-3.9.3-2]. Pure.
+ */
+import type { ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
+import type { SubscriptionOptions } from '../coordination/log-events.js';
+import type { ProtocolVersion } from '../protocol/codec.js';
+import { ReasonCode } from '../protocol/reason-codes.js';
+import { parseSharedFilter, topicFilterProblem } from '../protocol/topic.js';
+
+export interface SubscribePlan {
+  /** One code per filter, in order: the granted QoS or a failure code. */
+  codes: number[];
+  /** The subscriptions to make, in order. */
+  accepted: { filter: string; options: SubscriptionOptions }[];
+}
+
+export function planSubscribe(packet: ISubscribePacket, version: ProtocolVersion): SubscribePlan {
+  const codes: number[] = [];
+  const accepted: SubscribePlan['accepted'] = [];
+  const subscriptionId: number | number[] | undefined =
+    version === 5 ? packet.properties?.subscriptionIdentifier : undefined;
+  const id = typeof subscriptionId === 'number' ? subscriptionId : subscriptionId?.[0];
+  for (const sub of packet.subscriptions) {
+    if (topicFilterProblem(sub.topic) !== null) {
+      codes.push(version === 5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError);
+      continue;
+    }
+    if (version === 5 && parseSharedFilter(sub.topic) !== null) {
+      codes.push(ReasonCode.SharedSubscriptionsNotSupported);
+      continue;
+    }
+    const options: SubscriptionOptions = {
+      qos: sub.qos,
+      noLocal: version === 5 && sub.nl === true,
+      retainAsPublished: version === 5 && sub.rap === true,
+      retainHandling: version === 5 ? ((sub.rh ?? 0) as 0 | 1 | 2) : 0,
+      ...(id !== undefined ? { subscriptionId: id } : {}),
+    };
+    accepted.push({ filter: sub.topic, options });
+    codes.push(sub.qos);
+  }
+  return { codes, accepted };
+}
+
+export interface UnsubscribePlan {
+  /** Filters to remove, in order. */
+  filters: string[];
+  /** Index in the ack of each filter to remove; invalid filters already have their code. */
+  codes: (number | null)[];
+}
+
+export function planUnsubscribe(packet: IUnsubscribePacket, version: ProtocolVersion): UnsubscribePlan {
+  const filters: string[] = [];
+  const codes: (number | null)[] = [];
+  for (const filter of packet.unsubscriptions) {
+    if (version === 5 && topicFilterProblem(filter) !== null) {
+      codes.push(ReasonCode.TopicFilterInvalid);
+    } else {
+      filters.push(filter);
+      codes.push(null);
+    }
+  }
+  return { filters, codes };
+}
+
+/** Fills the UNSUBACK codes: success where a subscription existed, 0x11 where none did (5.0). */
+export function unsubackCodes(plan: UnsubscribePlan, existed: boolean[]): number[] {
+  let i = 0;
+  return plan.codes.map(
+    (code) => code ?? (existed[i++] === true ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted),
+  );
+}

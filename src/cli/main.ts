@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** The `mqttzoo` command: broker, pub, sub, cluster, inspect. */
+import { brokerCommand } from './broker-command.js';
+
+const USAGE = `usage: mqttzoo <command> [options]
+
+commands:
+  broker    run one broker (--standalone for a single node without ZooKeeper)
+  pub       publish each line of standard input (-t topic, -h host, -p port, -q qos, -r)
+  sub       print messages (-t topic, -h host, -p port, -q qos, -v)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'broker':
+      return brokerCommand(args);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`mqttzoo: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`mqttzoo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

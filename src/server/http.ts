@@ -1,0 +1,63 @@
+/**
+ * The broker's HTTP endpoint: health and readiness for load balancers and Kubernetes probes, and the
+ * routes other modules add (metrics, debug). Binds to localhost unless configured otherwise.
+ */
+import http from 'node:http';
+import type { Broker } from '../broker/broker.js';
+
+export type Route = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+) => boolean | Promise<boolean>;
+
+/** Ready = the coordination link is up and the log is applied up to where it stood at start. */
+export function readiness(broker: Broker): { ready: boolean; link: string; caughtUp: boolean } {
+  const link = broker.coordination.linkState;
+  const caughtUp = broker.caughtUp;
+  return { ready: link === 'connected' && caughtUp, link, caughtUp };
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export function healthRoutes(broker: Broker): Route {
+  return (req, res, url) => {
+    if (url.pathname === '/healthz') {
+      json(res, 200, { status: 'alive', brokerId: broker.brokerId });
+      return true;
+    }
+    if (url.pathname === '/readyz') {
+      const r = readiness(broker);
+      json(res, r.ready ? 200 : 503, {
+        status: r.ready ? 'ready' : 'not ready',
+        ...r,
+        brokerId: broker.brokerId,
+      });
+      return true;
+    }
+    return false;
+  };
+}
+
+export function listenHttp(host: string, port: number, routes: Route[]): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    void (async () => {
+      for (const route of routes) if (await route(req, res, url)) return;
+      json(res, 404, { error: 'not found' });
+    })().catch((err: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: String(err) });
+      else res.end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
