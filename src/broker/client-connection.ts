@@ -18,8 +18,6 @@ import { beginSession, endSession } from './session-requests.js';
 import { subscribe, unsubscribe, type PendingAck } from './subscribe-requests.js';
 import type { Transport } from './transport.js';
 
-const SERVER_ONLY = new Set(['connack', 'suback', 'unsuback', 'pingresp']);
-
 export class ClientConnection {
   readonly actor: Actor<typeof connectionMachine>;
   readonly log: Logger;
@@ -37,6 +35,13 @@ export class ClientConnection {
   /** Subscribe / unsubscribe acks waiting for their log event to be applied, in order. */
   readonly pendingAcks: PendingAck[] = [];
   private ended = false;
+  /** Acks whose publishes committed, handed to the actor together once per commit. */
+  private committed: { packetId: number; qos: 1 | 2 }[] = [];
+  private readonly flushCommitted = (): void => {
+    const acks = this.committed;
+    this.committed = [];
+    this.send({ type: 'publish.committed', acks });
+  };
 
   constructor(
     readonly services: BrokerServices,
@@ -66,12 +71,9 @@ export class ClientConnection {
 
   // ── events in ──
 
-  receive(packet: Packet): void {
-    if (this.ended) return;
-    const event = (
-      SERVER_ONLY.has(packet.cmd) ? { type: 'unexpected', packet } : { type: packet.cmd, packet }
-    ) as ConnectionEvent;
-    this.actor.send(event);
+  /** The packets of one read from the socket. */
+  receive(packets: Packet[]): void {
+    if (!this.ended && packets.length > 0) this.actor.send({ type: 'packets', packets });
   }
 
   send(event: ConnectionEvent): void {
@@ -184,7 +186,8 @@ export class ClientConnection {
     const qos = packet.qos;
     this.services.append(event, (err) => {
       if (err === null) {
-        this.send({ type: 'publish.committed', packetId, qos });
+        // a commit calls back for a whole batch in one turn: gather, then one event
+        if (this.committed.push({ packetId, qos }) === 1) queueMicrotask(this.flushCommitted);
         return;
       }
       const kind: ErrorKind =

@@ -84,7 +84,7 @@ export class LocalRouter {
     const shared: (Delivery | undefined)[] = [undefined, undefined, undefined];
     for (const [connId, r] of routes) {
       if (r.noLocal && clientIdOf(connId) === event.clientId) continue;
-      const qos = (event.qos < r.qos ? event.qos : r.qos);
+      const qos = event.qos < r.qos ? event.qos : r.qos;
       const retain = r.retainAsPublished && event.retain;
       if (r.subscriptionIds === null && !retain) {
         deliver(connId, (shared[qos] ??= makeDelivery(event, qos, false, null)));

@@ -135,17 +135,30 @@ export interface BrokerGoneEvent {
   at: number;
 }
 
-/** Leader duty: a disconnected session reached its expiry. */
+/**
+ * Leader duty: a disconnected session reached its expiry. Applies only if the session is still the
+ * one that disconnected at `disconnectedAt` (a reconnect in between keeps it).
+ */
 export interface SessionExpireEvent {
   type: 'session-expire';
+  clientId: string;
+  disconnectedAt: number;
+  at: number;
+}
+
+/**
+ * Leader duty: a will is due (its delay passed, or its client's broker vanished). Applying it
+ * publishes the session's stored will and forgets it, so a duty that runs twice publishes once.
+ */
+export interface WillPublishEvent {
+  type: 'will-publish';
   clientId: string;
   at: number;
 }
 
-/** Leader duty: a delayed will was published (the publish event precedes this one). */
-export interface WillDoneEvent {
-  type: 'will-done';
-  clientId: string;
+/** Leader duty: drop expired messages from retained state and offline queues (MQTT 5.0 3.3.2.3.3). */
+export interface ExpireMessagesEvent {
+  type: 'expire-messages';
   at: number;
 }
 
@@ -159,4 +172,5 @@ export type LogEvent =
   | InboundReleaseEvent
   | BrokerGoneEvent
   | SessionExpireEvent
-  | WillDoneEvent;
+  | WillPublishEvent
+  | ExpireMessagesEvent;

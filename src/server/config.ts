@@ -50,15 +50,14 @@ const opt = <K extends keyof BrokerConfig>(
   kind: Kind,
   def: BrokerConfig[K],
   description: string,
-): OptionSpec =>
-  ({
-    key,
-    flag,
-    env: `MQTTZOO_${flag.toUpperCase().replace(/-/g, '_')}`,
-    kind,
-    default: def,
-    description,
-  });
+): OptionSpec => ({
+  key,
+  flag,
+  env: `MQTTZOO_${flag.toUpperCase().replace(/-/g, '_')}`,
+  kind,
+  default: def,
+  description,
+});
 
 export const OPTIONS: readonly OptionSpec[] = [
   opt(

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { defaultConnectionLimits } from '../actors/connection/context.js';
 import { Broker } from '../broker/broker.js';
+import { startCoordinator, type RunningCoordinator } from '../broker/coordinator-glue.js';
+import { LeaderDuties } from '../broker/leader-duties.js';
 import type { BrokerSettings } from '../broker/services.js';
 import type { Coordination } from '../coordination/coordination.js';
 import { MemoryCoordination } from '../coordination/memory/memory-coordination.js';
@@ -20,6 +22,7 @@ import { listenTcp } from './tcp-listener.js';
 export interface RunningServer {
   broker: Broker;
   coordination: Coordination;
+  coordinator: RunningCoordinator;
   mqttPort: number;
   httpPort: number;
   /** Stops accepting, ends every connection (wills per spec), waits for the log, closes. */
@@ -73,6 +76,7 @@ export async function startServer(
   await coordination.start();
   const broker = new Broker({ coordination, settings: brokerSettings(config), log });
   await broker.start();
+  const coordinator = startCoordinator(broker, new LeaderDuties(broker), 2000);
   const mqtt = await listenTcp(broker, config, log);
   const httpServer =
     config.httpPort === 0 && config.httpHost === ''
@@ -92,12 +96,14 @@ export async function startServer(
   return {
     broker,
     coordination,
+    coordinator,
     mqttPort,
     httpPort,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => mqtt.close(() => resolve()));
         await broker.close();
+        coordinator.stop();
         await coordination.close();
         httpServer?.closeAllConnections();
         await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));

@@ -58,7 +58,7 @@ export function listenTcp(broker: Broker, options: TcpListenerOptions, log: Logg
     socket.on('data', (chunk: Buffer) => {
       broker.counters.bytesReceived += chunk.length;
       const { packets, error } = decoder.push(chunk);
-      for (const packet of packets) conn.receive(packet);
+      conn.receive(packets);
       if (error !== null) {
         conn.protocolError(error);
         return;

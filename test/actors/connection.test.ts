@@ -120,7 +120,7 @@ describe('inbound QoS flows', () => {
       retain: false,
     });
     expect(h.take().map((e) => e.type)).toEqual(['publish']);
-    h.send({ type: 'publish.committed', packetId: 7, qos: 1 });
+    h.send({ type: 'publish.committed', acks: [{ packetId: 7, qos: 1 }] });
     expect(h.sent()).toEqual([{ cmd: 'puback', messageId: 7 }]);
   });
 
@@ -140,7 +140,7 @@ describe('inbound QoS flows', () => {
     expect(h.take().map((e) => e.type)).toEqual(['publish']);
     h.packet({ ...p, dup: true }); // while committing: nothing
     expect(h.take()).toEqual([]);
-    h.send({ type: 'publish.committed', packetId: 3, qos: 2 });
+    h.send({ type: 'publish.committed', acks: [{ packetId: 3, qos: 2 }] });
     expect(h.sent()).toEqual([{ cmd: 'pubrec', messageId: 3 }]);
     h.packet({ ...p, dup: true }); // after PUBREC: PUBREC again, no publish
     expect(h.take()).toEqual([{ type: 'send', packet: { cmd: 'pubrec', messageId: 3 } }]);

@@ -29,7 +29,7 @@ export function startConnection(limits: Partial<ConnectionLimits> = {}) {
       actor.send(event);
     },
     packet(packet: Packet): void {
-      actor.send({ type: packet.cmd, packet } as ConnectionEvent);
+      actor.send({ type: 'packets', packets: [packet] });
     },
     /** Effects emitted since the last take(), and forget them. */
     take(): ConnectionEffect[] {

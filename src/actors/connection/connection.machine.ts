@@ -15,7 +15,6 @@ import { ProtocolError } from '../../protocol/reason-codes.js';
 import { closeWithError, finish, setCloseReason } from './close.js';
 import { initialContext, type ConnectionContext, type ConnectionInput } from './context.js';
 import { deliver } from './deliver.js';
-import { onPubcomp, onPuback, onPubrec, onPubrel } from './on-acks.js';
 import {
   connectRefusal,
   defer,
@@ -25,25 +24,10 @@ import {
   onRefused,
   refuseConnect,
 } from './on-connect.js';
-import { onPublish, onPublishCommitted, onPublishFailed } from './on-publish.js';
-import { onSubscribe, onSubscribeDone, onUnsubscribe, onUnsubscribeDone } from './on-subscribe.js';
-import type { Out } from './out.js';
+import { onPackets, splitConnect } from './on-packets.js';
+import { onPublishCommitted, onPublishFailed } from './on-publish.js';
+import { onSubscribeDone, onUnsubscribeDone } from './on-subscribe.js';
 import type { ConnectionEffect, ConnectionEvent } from './types.js';
-
-type Enqueue = {
-  emit: (effect: ConnectionEffect) => void;
-  raise: (event: ConnectionEvent) => void;
-};
-
-function outOf(enqueue: Enqueue): Out {
-  return { emit: (e) => enqueue.emit(e), raise: (e) => enqueue.raise(e) };
-}
-
-/** Every packet counts for keep-alive [MQTT-3.1.2-23]. */
-function touch(ctx: ConnectionContext): void {
-  ctx.lastPacketAt = ctx.now();
-  ctx.stats.packetsIn++;
-}
 
 function keepAliveRemaining(ctx: ConnectionContext): number {
   return ctx.lastPacketAt + ctx.keepAliveMs * 1.5 - ctx.now();
@@ -59,22 +43,27 @@ export const connectionMachine = setup({
   actions: {
     connect: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'connect');
-      touch(context);
-      onConnect(context, event.packet, outOf(enqueue));
+      context.lastPacketAt = context.now();
+      onConnect(context, event.packet, enqueue);
     }),
     refuseConnect: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'connect');
       context.version = event.packet.protocolVersion === 5 ? 5 : 4;
       const refusal = connectRefusal(context, event.packet)!;
-      refuseConnect(context, refusal.kind, refusal.message, outOf(enqueue));
+      refuseConnect(context, refusal.kind, refusal.message, enqueue);
+    }),
+    splitConnect: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'packets');
+      splitConnect(event.packets, enqueue);
     }),
     notConnectFirst: ({ context, event }) => {
       // [MQTT-3.1.0-1] the first packet must be CONNECT
-      setCloseReason(context, { kind: 'error', error: 'protocol', message: `${event.type} before CONNECT` });
+      const what = event.type === 'packets' ? (event.packets[0]?.cmd ?? 'nothing') : event.type;
+      setCloseReason(context, { kind: 'error', error: 'protocol', message: `${what} before CONNECT` });
     },
     earlyProtocolError: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'protocol.error');
-      onEarlyProtocolError(context, event.error, outOf(enqueue));
+      onEarlyProtocolError(context, event.error, enqueue);
     }),
     connectTimeout: ({ context }) => {
       setCloseReason(context, {
@@ -85,78 +74,39 @@ export const connectionMachine = setup({
     },
     granted: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'session.granted');
-      onGranted(context, event.grant, outOf(enqueue));
+      onGranted(context, event.grant, enqueue);
     }),
     refused: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'session.refused');
-      onRefused(context, event.kind, event.reason, outOf(enqueue));
+      onRefused(context, event.kind, event.reason, enqueue);
     }),
     defer: enqueueActions(({ context, event, enqueue }) => {
-      defer(context, event, outOf(enqueue));
+      defer(context, event, enqueue);
     }),
-    publish: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'publish');
-      touch(context);
-      onPublish(context, event.packet, outOf(enqueue));
+    packets: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'packets');
+      onPackets(context, event.packets, enqueue);
     }),
     publishCommitted: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'publish.committed');
-      onPublishCommitted(context, event.packetId, event.qos, outOf(enqueue));
+      for (const ack of event.acks) onPublishCommitted(context, ack.packetId, ack.qos, enqueue);
     }),
     publishFailed: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'publish.failed');
-      onPublishFailed(context, event.packetId, event.qos, event.kind, event.reason, outOf(enqueue));
-    }),
-    puback: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'puback');
-      touch(context);
-      onPuback(context, event.packet.messageId!, outOf(enqueue));
-    }),
-    pubrec: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'pubrec');
-      touch(context);
-      onPubrec(context, event.packet.messageId!, outOf(enqueue));
-    }),
-    pubrel: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'pubrel');
-      touch(context);
-      onPubrel(context, event.packet.messageId!, outOf(enqueue));
-    }),
-    pubcomp: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'pubcomp');
-      touch(context);
-      onPubcomp(context, event.packet.messageId!, outOf(enqueue));
-    }),
-    subscribe: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'subscribe');
-      touch(context);
-      onSubscribe(context, event.packet, outOf(enqueue));
+      onPublishFailed(context, event.packetId, event.qos, event.kind, event.reason, enqueue);
     }),
     subscribeDone: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'subscribe.done');
-      onSubscribeDone(
-        context,
-        event.packetId,
-        event.granted.map((g) => g.code),
-        outOf(enqueue),
-      );
-    }),
-    unsubscribe: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'unsubscribe');
-      touch(context);
-      onUnsubscribe(context, event.packet, outOf(enqueue));
+      const codes = event.granted.map((g) => g.code);
+      onSubscribeDone(context, event.packetId, codes, enqueue);
     }),
     unsubscribeDone: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'unsubscribe.done');
-      onUnsubscribeDone(context, event.packetId, event.codes, outOf(enqueue));
-    }),
-    pingreq: enqueueActions(({ context, enqueue }) => {
-      touch(context);
-      enqueue.emit({ type: 'send', packet: { cmd: 'pingresp' } });
+      onUnsubscribeDone(context, event.packetId, event.codes, enqueue);
     }),
     deliver: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'deliver');
-      deliver(context, event.messages, outOf(enqueue));
+      deliver(context, event.messages, enqueue);
     }),
     clientDisconnect: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'disconnect');
@@ -166,12 +116,7 @@ export const connectionMachine = setup({
       const requested = context.connect?.properties?.sessionExpiryInterval ?? 0;
       if (expiry !== undefined && expiry > 0 && requested === 0) {
         // [MQTT-3.14.2-2] a session that expires at once cannot be given an expiry on DISCONNECT
-        closeWithError(
-          context,
-          'protocol',
-          'session expiry set on DISCONNECT after 0 in CONNECT',
-          outOf(enqueue),
-        );
+        closeWithError(context, 'protocol', 'session expiry set on DISCONNECT after 0 in CONNECT', enqueue);
         return;
       }
       setCloseReason(context, {
@@ -191,20 +136,15 @@ export const connectionMachine = setup({
                 'protocol',
                 `${event.packet.cmd.toUpperCase()} is sent by servers, not clients`,
               );
-      closeWithError(context, error.kind, error.message, outOf(enqueue));
+      closeWithError(context, error.kind, error.message, enqueue);
     }),
     serverDisconnect: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'server.disconnect');
-      closeWithError(context, event.kind, event.reason, outOf(enqueue));
+      closeWithError(context, event.kind, event.reason, enqueue);
       context.closeReason = { kind: 'server', error: event.kind, message: event.reason };
     }),
     takenOver: enqueueActions(({ context, enqueue }) => {
-      closeWithError(
-        context,
-        'session-taken-over',
-        'another connection took over this client id',
-        outOf(enqueue),
-      );
+      closeWithError(context, 'session-taken-over', 'another connection took over this client id', enqueue);
       context.closeReason = { kind: 'taken-over' };
     }),
     keepAliveTimeout: enqueueActions(({ context, enqueue }) => {
@@ -213,11 +153,11 @@ export const connectionMachine = setup({
         context,
         'keep-alive-timeout',
         `no packet within 1.5 x keep-alive (${seconds} s)`,
-        outOf(enqueue),
+        enqueue,
       );
     }),
     socketClosed: ({ context }) => setCloseReason(context, { kind: 'socket-closed' }),
-    finish: enqueueActions(({ context, enqueue }) => finish(context, outOf(enqueue))),
+    finish: enqueueActions(({ context, enqueue }) => finish(context, enqueue)),
   },
   guards: {
     connectAcceptable: ({ context, event }) => {
@@ -225,6 +165,7 @@ export const connectionMachine = setup({
       return connectRefusal(context, event.packet) === null;
     },
     hasKeepAlive: ({ context }) => context.keepAliveMs > 0,
+    firstIsConnect: ({ event }) => event.type === 'packets' && event.packets[0]?.cmd === 'connect',
     keepAliveExpired: ({ context }) => keepAliveRemaining(context) <= 0,
   },
   delays: {
@@ -239,6 +180,10 @@ export const connectionMachine = setup({
     awaitingConnect: {
       after: { CONNECT_TIMEOUT: { target: 'closed', actions: 'connectTimeout' } },
       on: {
+        packets: [
+          { guard: 'firstIsConnect', actions: 'splitConnect' },
+          { target: 'closed', actions: 'notConnectFirst' },
+        ],
         connect: [
           { guard: 'connectAcceptable', target: 'connecting', actions: 'connect' },
           { target: 'closed', actions: 'refuseConnect' },
@@ -246,25 +191,28 @@ export const connectionMachine = setup({
         'protocol.error': { target: 'closed', actions: 'earlyProtocolError' },
         'socket.closed': { target: 'closed', actions: 'socketClosed' },
         'server.disconnect': { target: 'closed', actions: 'socketClosed' },
-        '*': { target: 'closed', actions: 'notConnectFirst' },
       },
     },
     connecting: {
       on: {
-        'session.granted': { target: 'connected', actions: 'granted' },
+        'session.granted': [
+          { guard: 'hasKeepAlive', target: 'connected.alive', actions: 'granted' },
+          { target: 'connected.unlimited', actions: 'granted' },
+        ],
         'session.refused': { target: 'closed', actions: 'refused' },
         'session.takenOver': { target: 'closed', actions: 'takenOver' },
         'protocol.error': { target: 'closed', actions: 'protocolError' },
         connect: { target: 'closed', actions: 'protocolError' },
         'server.disconnect': { target: 'closed', actions: 'serverDisconnect' },
         'socket.closed': { target: 'closed', actions: 'socketClosed' },
-        '*': { actions: 'defer' },
+        packets: { actions: 'defer' },
+        disconnect: { actions: 'defer' },
+        unexpected: { actions: 'defer' },
       },
     },
     connected: {
-      initial: 'start',
+      initial: 'unlimited',
       states: {
-        start: { always: [{ guard: 'hasKeepAlive', target: 'alive' }, { target: 'unlimited' }] },
         alive: {
           after: {
             KEEP_ALIVE: [
@@ -276,14 +224,7 @@ export const connectionMachine = setup({
         unlimited: {},
       },
       on: {
-        publish: { actions: 'publish' },
-        puback: { actions: 'puback' },
-        pubrec: { actions: 'pubrec' },
-        pubrel: { actions: 'pubrel' },
-        pubcomp: { actions: 'pubcomp' },
-        subscribe: { actions: 'subscribe' },
-        unsubscribe: { actions: 'unsubscribe' },
-        pingreq: { actions: 'pingreq' },
+        packets: { actions: 'packets' },
         deliver: { actions: 'deliver' },
         'publish.committed': { actions: 'publishCommitted' },
         'publish.failed': { actions: 'publishFailed' },

@@ -6,11 +6,7 @@
 import type {
   IConnectPacket,
   IDisconnectPacket,
-  IPubackPacket,
-  IPubcompPacket,
   IPublishPacket,
-  IPubrecPacket,
-  IPubrelPacket,
   ISubscribePacket,
   IUnsubscribePacket,
   Packet,
@@ -57,21 +53,15 @@ export interface GrantedSubscription {
   code: number;
 }
 
-type PacketEvent<P extends Packet> = { type: P['cmd']; packet: P };
-
 /** Events the actor takes. */
 export type ConnectionEvent =
-  | PacketEvent<IConnectPacket>
-  | PacketEvent<IPublishPacket>
-  | PacketEvent<IPubackPacket>
-  | PacketEvent<IPubrecPacket>
-  | PacketEvent<IPubrelPacket>
-  | PacketEvent<IPubcompPacket>
-  | PacketEvent<ISubscribePacket>
-  | PacketEvent<IUnsubscribePacket>
-  | { type: 'pingreq'; packet: Packet }
-  | PacketEvent<IDisconnectPacket>
-  /** A packet the connection may never receive (CONNACK, SUBACK, ...): always a protocol error. */
+  /** The packets of one read from the socket, in order. */
+  | { type: 'packets'; packets: Packet[] }
+  /** Raised for the CONNECT among them (and usable alone). */
+  | { type: 'connect'; packet: IConnectPacket }
+  /** Raised for a DISCONNECT among them. */
+  | { type: 'disconnect'; packet: IDisconnectPacket }
+  /** Raised for a packet a server never receives (CONNACK, SUBACK, ...): a protocol error. */
   | { type: 'unexpected'; packet: Packet }
   /** The decoder failed: malformed bytes, too large, unsupported version. */
   | { type: 'protocol.error'; error: ProtocolError }
@@ -81,8 +71,8 @@ export type ConnectionEvent =
   | { type: 'session.refused'; kind: ErrorKind; reason: string }
   /** Another connection took this client id over [MQTT-3.1.4-2]. */
   | { type: 'session.takenOver' }
-  /** Inbound publishes (QoS > 0) whose log entry committed: their acks are due. */
-  | { type: 'publish.committed'; packetId: number; qos: 1 | 2 }
+  /** Inbound publishes (QoS > 0) whose log entry committed, in receive order: their acks are due. */
+  | { type: 'publish.committed'; acks: { packetId: number; qos: 1 | 2 }[] }
   /** Inbound publishes the log refused (quota, link lost). */
   | { type: 'publish.failed'; packetId: number; qos: 1 | 2; kind: ErrorKind; reason: string }
   | { type: 'subscribe.done'; packetId: number; granted: GrantedSubscription[] }
