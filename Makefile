@@ -6,7 +6,8 @@ TOPIC ?= Testing
 HOST ?= localhost
 PORT ?= 1883
 
-.PHONY: deps deps-test deps-bench build lint typecheck test unit broker pub sub bench clean
+.PHONY: deps deps-test deps-bench build lint typecheck test unit up down status broker pub sub bench clean
+STATE_DIR ?= state/cluster
 
 deps:
 	@scripts/install-deps.sh run
@@ -34,6 +35,16 @@ test: deps-test build lint typecheck
 # Only the fast tiers (no ZooKeeper, no child processes).
 unit: deps
 	npx vitest run test/protocol test/actors test/broker
+
+# A local cluster: 3 ZooKeeper servers, 3 brokers (MQTT 1884-1886, HTTP 8081-8083), HAProxy on 1883.
+up: build
+	$(MQTTZOO) cluster up --state-dir $(STATE_DIR)
+
+down:
+	@if [ -f dist/src/cli/main.js ]; then $(MQTTZOO) cluster down --state-dir $(STATE_DIR); fi
+
+status:
+	@$(MQTTZOO) cluster status --state-dir $(STATE_DIR)
 
 broker: build
 	$(MQTTZOO) broker --standalone --port $(PORT)

@@ -27,7 +27,9 @@ export function publishEventOf(publisher: Publisher, packet: IPublishPacket): Pu
   const event: PublishEvent = {
     type: 'publish',
     topic: packet.topic,
-    payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+    // a copy: the parsed payload is a view into the socket's read buffer, which a retained message,
+    // a queued message or the log would otherwise keep alive whole
+    payload: Buffer.from(packet.payload),
     qos: packet.qos,
     retain: packet.retain,
     clientId: publisher.clientId,
