@@ -16,6 +16,7 @@ import type {
 import type { ErrorKind } from '../protocol/reason-codes.js';
 import { ClientConnection } from './client-connection.js';
 import { LocalRouter } from './local-router.js';
+import { Quota } from './quota.js';
 import { newCounters, type BrokerServices, type BrokerSettings } from './services.js';
 import { grantSession } from './session-requests.js';
 import { ClusterState, type StateListener, type StateSnapshot } from './state/cluster-state.js';
@@ -41,6 +42,7 @@ export class Broker implements BrokerServices, StateListener {
   readonly router = new LocalRouter();
   readonly counters = newCounters();
   readonly connections = new Map<string, ClientConnection>();
+  readonly quota: Quota;
   readonly now: () => number;
   /** Position of the last applied log entry. */
   applied: LogPosition = 0;
@@ -57,6 +59,11 @@ export class Broker implements BrokerServices, StateListener {
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.state = new ClusterState({ maxQueuedMessages: options.settings.maxQueuedMessages }, this);
+    this.quota = new Quota(options.settings.quota, this.coordination, this.state, (usage) => {
+      if (usage.exceeded)
+        this.log.warn({ quota: usage }, `quota reached, refusing new publishes: ${usage.reason}`);
+      else this.log.info({ quota: usage }, 'quota no longer reached: accepting publishes again');
+    });
   }
 
   /** Loads the latest snapshot and follows the log after it. Coordination must be started. */
@@ -69,6 +76,7 @@ export class Broker implements BrokerServices, StateListener {
     }
     this.caughtUpAt = this.coordination.stats().head;
     this.unfollow = this.coordination.follow(this.applied, (entry) => this.applyEntry(entry));
+    this.quota.start();
   }
 
   /** True once the log is applied up to where it stood when this broker started (readiness). */
@@ -105,6 +113,7 @@ export class Broker implements BrokerServices, StateListener {
       new Promise((resolve) => (timer = setTimeout(resolve, this.settings.shutdownFlushMs))),
     ]);
     clearTimeout(timer);
+    this.quota.stop();
     this.unfollow?.();
     this.unfollow = null;
   }

@@ -3,7 +3,7 @@
  * actor's effects (EMQX's with_channel): only here do effects become socket writes and log appends.
  * Session-level work (CONNECT, the will, the end) is in session-requests.ts; this file is the loop.
  */
-import type { IConnectPacket, Packet } from 'mqtt-packet';
+import type { IConnectPacket, IPublishPacket, Packet } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
 import { connectionMachine } from '../actors/connection/connection.machine.js';
@@ -175,8 +175,13 @@ export class ClientConnection {
     this.transport.write(bytes);
   }
 
-  private publish(packet: import('mqtt-packet').IPublishPacket): void {
+  private publish(packet: IPublishPacket): void {
     this.services.counters.publishesReceived++;
+    // at the quota new messages are refused; clearing a retained message frees room, so it passes
+    if (this.services.quota.exceeded && !(packet.retain && packet.payload.length === 0)) {
+      this.refuseForQuota(packet);
+      return;
+    }
     const event: PublishEvent = publishEventOf(this, packet);
     if (packet.qos === 0) {
       this.services.append(event);
@@ -196,6 +201,23 @@ export class ClientConnection {
           : 'server-unavailable';
       this.log.warn({ clientId: this.clientId, err: err.message }, 'publish not committed');
       this.send({ type: 'publish.failed', packetId, qos, kind, reason: err.message });
+    });
+  }
+
+  /** MQTT 5.0: PUBACK/PUBREC 0x97, or DISCONNECT 0x97 for QoS 0; 3.1.1: withhold the ack and close. */
+  private refuseForQuota(packet: IPublishPacket): void {
+    this.services.quota.refuse();
+    const reason = 'quota exceeded: the cluster holds as much as it may';
+    if (packet.qos === 0) {
+      this.disconnect('quota-exceeded', reason);
+      return;
+    }
+    this.send({
+      type: 'publish.failed',
+      packetId: packet.messageId!,
+      qos: packet.qos,
+      kind: 'quota-exceeded',
+      reason,
     });
   }
 }

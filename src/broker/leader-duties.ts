@@ -17,6 +17,8 @@ export interface DutySettings {
   brokerGoneGraceMs: number;
   /** Snapshot when this many entries were applied since the last one ... */
   snapshotEveryEntries: number;
+  /** ... or the log holds this many bytes (trimming needs a snapshot: this keeps the log quota free) ... */
+  snapshotLogBytes: number;
   /** ... or this much time passed (and anything was applied). */
   snapshotIntervalMs: number;
 }
@@ -24,6 +26,7 @@ export interface DutySettings {
 export const defaultDutySettings: DutySettings = {
   brokerGoneGraceMs: 15_000,
   snapshotEveryEntries: 20_000,
+  snapshotLogBytes: 32 * 1024 * 1024,
   snapshotIntervalMs: 60_000,
 };
 
@@ -119,6 +122,7 @@ export class LeaderDuties {
     if (applied <= this.lastSnapshotPosition) return false;
     return (
       applied - this.lastSnapshotPosition >= this.settings.snapshotEveryEntries ||
+      this.broker.coordination.stats().bytes >= this.settings.snapshotLogBytes ||
       now - this.lastSnapshotAt >= this.settings.snapshotIntervalMs
     );
   }

@@ -7,6 +7,7 @@ import type { ConnectionLimits } from '../actors/connection/context.js';
 import type { AppendCallback } from '../coordination/coordination.js';
 import type { LogEvent } from '../coordination/log-events.js';
 import type { LocalRouter } from './local-router.js';
+import type { Quota, QuotaSettings } from './quota.js';
 import type { ClusterState } from './state/cluster-state.js';
 
 /** Settings of the broker core (the server's config maps onto these). */
@@ -24,6 +25,8 @@ export interface BrokerSettings {
   maxPendingAppends: number;
   /** How long shutdown waits for closing events (wills, session ends) to commit. */
   shutdownFlushMs: number;
+  /** What the log and the replicated state may hold (docs/QUOTA.md). */
+  quota: QuotaSettings;
 }
 
 export const defaultPersistentSessionExpiry = 2 * 3600;
@@ -61,6 +64,7 @@ export interface BrokerServices {
   readonly router: LocalRouter;
   readonly log: Logger;
   readonly counters: BrokerCounters;
+  readonly quota: Quota;
   now(): number;
   append(event: LogEvent, done?: AppendCallback): void;
 }

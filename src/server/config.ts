@@ -28,6 +28,9 @@ export interface BrokerConfig {
   persistentSessionExpiry: number;
   maxWriteBuffer: number;
   maxPendingAppends: number;
+  quotaLogBytes: number;
+  quotaLogEntries: number;
+  quotaStateBytes: number;
   logLevel: string;
   logFormat: string;
   debugToken: string;
@@ -140,6 +143,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     'int',
     50_000,
     'Log appends awaiting commit beyond which the broker stops reading publishers.',
+  ),
+  opt(
+    'quotaLogBytes',
+    'quota-log-bytes',
+    'int',
+    256 * 1024 * 1024,
+    'Quota: encoded bytes the cluster log may hold in ZooKeeper before publishes are refused (0: none).',
+  ),
+  opt(
+    'quotaLogEntries',
+    'quota-log-entries',
+    'int',
+    1_000_000,
+    'Quota: log entries (znodes) the log may hold (0: none).',
+  ),
+  opt(
+    'quotaStateBytes',
+    'quota-state-bytes',
+    'int',
+    256 * 1024 * 1024,
+    "Quota: payload bytes of retained messages and offline sessions' queues (0: none).",
   ),
   opt('logLevel', 'log-level', 'string', 'info', 'Log level: fatal, error, warn, info, debug, trace.'),
   opt(

@@ -48,6 +48,11 @@ export function brokerSettings(config: BrokerConfig): BrokerSettings {
     maxWriteBuffer: config.maxWriteBuffer,
     maxPendingAppends: config.maxPendingAppends,
     shutdownFlushMs: 5000,
+    quota: {
+      maxLogBytes: config.quotaLogBytes,
+      maxLogEntries: config.quotaLogEntries,
+      maxStateBytes: config.quotaStateBytes,
+    },
   };
 }
 

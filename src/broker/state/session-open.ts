@@ -1,0 +1,51 @@
+/**
+ * Applying a session-open event: the connection becomes the session's owner, cluster-wide. Clean
+ * start discards the old session [MQTT-3.1.2-6]; otherwise the session resumes with its
+ * subscriptions and queued messages [MQTT-3.1.2-4]. The previous owner, wherever it is connected,
+ * is taken over [MQTT-3.1.4-2] by the broker that holds it when it applies this same event.
+ */
+import type { SessionOpenEvent } from '../../coordination/log-events.js';
+import type { Delivery } from '../../actors/connection/types.js';
+import type { Owner, SessionRecord } from './session.js';
+import type { SessionStore } from './sessions.js';
+
+export interface OpenResult {
+  session: SessionRecord;
+  sessionPresent: boolean;
+  /** The connection that owned the session before, if one was connected. */
+  previousOwner: Owner | null;
+  /** Queued messages to re-send, in order, DUP where they may have been sent. */
+  queued: Delivery[];
+  awaitingRelease: number[];
+}
+
+export function openSession(sessions: SessionStore, event: SessionOpenEvent): OpenResult {
+  const existing = sessions.get(event.clientId);
+  const previousOwner = existing?.owner ?? null;
+  const resumable = existing !== undefined && existing.persistent && !event.cleanStart;
+  const session = existing ?? sessions.getOrCreate(event.clientId);
+  if (!resumable) sessions.clear(session);
+  session.owner = { brokerId: event.brokerId, epoch: event.epoch, connId: event.connId };
+  session.protocolVersion = event.protocolVersion;
+  session.expiryInterval = event.expiryInterval;
+  session.disconnectedAt = null;
+  // a new connection cancels a will still waiting for its delay (MQTT 5.0 3.1.3.2.2)
+  session.will = event.will ?? null;
+  session.willDueAt = null;
+  return {
+    session,
+    sessionPresent: resumable,
+    previousOwner,
+    queued: resumable ? session.resumeQueue() : [],
+    awaitingRelease: resumable ? [...session.awaitingRelease] : [],
+  };
+}
+
+/**
+ * When a will is due after its connection ended at `at`: after the will delay, or when the session
+ * ends, whichever comes first (MQTT 5.0 3.1.3.2.2). 3.1.1 wills have no delay: due at once.
+ */
+export function willDueAt(session: SessionRecord, at: number): number {
+  const delay = session.will?.delayInterval ?? 0;
+  return at + Math.min(delay, session.expiryInterval) * 1000;
+}
