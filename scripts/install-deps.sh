@@ -38,6 +38,7 @@ fi
 # npm packages: reinstall only when package-lock.json changed since the last install.
 stamp=node_modules/.mqttzoo-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  node scripts/complete-lock.mjs package-lock.json
   npm ci --no-audit --no-fund
   touch "$stamp"
 fi
