@@ -8,7 +8,8 @@ import fs from 'node:fs';
 
 const file = process.argv[2] ?? 'package-lock.json';
 const lock = JSON.parse(fs.readFileSync(file, 'utf8'));
-const PLATFORM = /-(darwin|linux|win32|freebsd|android|openbsd|sunos)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64)(?:-(gnu|musl|msvc))?$/;
+const PLATFORM =
+  /-(darwin|linux|win32|freebsd|android|openbsd|sunos)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64)(?:-(gnu|musl|msvc))?$/;
 const added = [];
 for (const [path, entry] of Object.entries(lock.packages)) {
   for (const [name, version] of Object.entries(entry.optionalDependencies ?? {})) {
@@ -29,7 +30,9 @@ for (const [path, entry] of Object.entries(lock.packages)) {
 }
 if (added.length > 0) {
   const root = lock.packages[''];
-  const rest = Object.entries(lock.packages).filter(([k]) => k !== '').sort(([a], [b]) => a.localeCompare(b));
+  const rest = Object.entries(lock.packages)
+    .filter(([k]) => k !== '')
+    .sort(([a], [b]) => a.localeCompare(b));
   lock.packages = Object.fromEntries([['', root], ...rest]);
   fs.writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
   console.log(`complete-lock: added ${added.join(', ')}`);
