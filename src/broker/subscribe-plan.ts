@@ -1,7 +1,8 @@
 /**
  * What a SUBSCRIBE or UNSUBSCRIBE asks for, filter by filter: the options to apply and the code each
- * filter gets in the ack. A bad filter fails alone (0x80 in 3.1.1, 0x8F in 5.0) instead of closing
- * the connection, as the server may refuse any one subscription [MQTT-3.9.3-2]. Pure.
+ * filter gets in the ack. In 5.0 a filter that breaks the wildcard rules fails alone (0x8F). In 3.1.1
+ * such a filter closes the connection before it gets here (protocol/validate.ts, as Mosquitto does;
+ * docs/CONFORMANCE.md), so 0x80 is left for filters the server refuses [MQTT-3.9.3-2]. Pure.
  */
 import type { ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
 import type { SubscriptionOptions } from '../coordination/log-events.js';

@@ -4,12 +4,14 @@
  * `Decoder.push(bytes)` returns the packets completed by those bytes, or the first protocol error.
  * Before mqtt-packet sees a packet, a small scanner reads each fixed header so that a packet larger
  * than the limit is refused as soon as its length is known, without buffering it (MQTT 5.0 section
- * 3.1.2.11.4; for 3.1.1 the server's limit is its own choice). After an error the decoder is spent:
- * the connection closes [MQTT-4.8.0-1].
+ * 3.1.2.11.4; for 3.1.1 the server's limit is its own choice). Each decoded packet then passes the
+ * checks mqtt-packet leaves out (wire-checks.ts). After an error the decoder is spent: the
+ * connection closes [MQTT-4.8.0-1].
  */
 import mqttPacket from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
 import { ProtocolError } from './reason-codes.js';
+import { wireProblem } from './wire-checks.js';
 
 export type ProtocolVersion = 3 | 4 | 5;
 
@@ -38,7 +40,13 @@ export class Decoder {
 
   constructor(options: DecoderOptions) {
     this.maxPacketSize = options.maxPacketSize;
-    this.parser.on('packet', (packet: Packet) => this.packets.push(packet));
+    this.parser.on('packet', (packet: Packet) => {
+      if (this.failure !== null) return; // nothing after a bad packet counts [MQTT-4.8.0-1]
+      const version = packet.cmd === 'connect' ? (packet.protocolVersion ?? 4) : this.protocolVersion;
+      const problem = wireProblem(packet, version);
+      if (problem === null) this.packets.push(packet);
+      else this.failure = problem;
+    });
     this.parser.on('error', (err: Error) => {
       this.failure ??= classifyParseError(err);
     });

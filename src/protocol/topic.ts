@@ -20,16 +20,30 @@ export type TopicProblem =
   | 'misplaced wildcard'
   | 'null character'
   | 'ill-formed UTF-8'
+  | 'control or non-character'
   | 'bad shared subscription';
 
 /**
  * Characters a string may not carry. U+0000 is forbidden [MQTT-1.5.3-2]. The decoder turns every
  * ill-formed UTF-8 sequence into U+FFFD, so U+FFFD is how ill-formed input shows [MQTT-1.5.3-1]
- * (a well-formed U+FFFD is refused too: see docs/CONFORMANCE.md).
+ * (a well-formed U+FFFD is refused too: see docs/CONFORMANCE.md). The control characters
+ * U+0001..U+001F and U+007F..U+009F and the Unicode non-characters "SHOULD NOT" appear and a
+ * receiver "MAY close" on them (section 1.5.3): like Mosquitto, we close.
  */
 export function stringProblem(s: string): TopicProblem | null {
-  if (s.includes('\u0000')) return 'null character';
-  if (s.includes('\uFFFD')) return 'ill-formed UTF-8';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) continue; // printable ASCII: the common case
+    if (c === 0) return 'null character';
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return 'control or non-character';
+    if (c < 0xd800) continue;
+    if (c === 0xfffd) return 'ill-formed UTF-8';
+    if ((c >= 0xfdd0 && c <= 0xfdef) || c === 0xfffe || c === 0xffff) return 'control or non-character';
+    // U+nFFFE and U+nFFFF of the supplementary planes: a high surrogate ending in 0x3F, then DFFE/DFFF
+    if (c <= 0xdbff && (c & 0x3f) === 0x3f && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdffe) {
+      return 'control or non-character';
+    }
+  }
   return null;
 }
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   parseSharedFilter,
+  stringProblem,
   topicFilterProblem,
   topicMatches,
   topicNameProblem,
@@ -24,6 +25,25 @@ describe('topic filters [MQTT-4.7.1]', () => {
   it('refuses filters longer than 65535 bytes [MQTT-4.7.3-3]', () => {
     expect(topicFilterProblem('é'.repeat(40000))).toBe('too long');
   });
+});
+
+describe('characters (section 1.5.3)', () => {
+  it.each([
+    ['\u0001', 'control or non-character'],
+    ['\u001F', 'control or non-character'],
+    ['\u007F', 'control or non-character'],
+    ['\u009F', 'control or non-character'],
+    ['\uFDD0', 'control or non-character'],
+    ['\uFFFE', 'control or non-character'],
+    ['\uFFFF', 'control or non-character'],
+    ['\u{1FFFE}', 'control or non-character'],
+    ['\u{10FFFF}', 'control or non-character'],
+    ['\u0000', 'null character'],
+    ['\uFFFD', 'ill-formed UTF-8'],
+  ])('refuses %j in a string', (c, problem) => expect(stringProblem(`a${c}b`)).toBe(problem));
+  it.each(['\u00A0', '\uFEFF', '\u{2A6D4}', '\u{1FFFD}', 'é', ' '])('accepts %j', (c) =>
+    expect(stringProblem(`a${c}b`)).toBeNull(),
+  );
 });
 
 describe('topic names [MQTT-3.3.2-2]', () => {

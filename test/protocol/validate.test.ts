@@ -32,6 +32,42 @@ describe('connectProblem', () => {
   it('refuses U+0000 in the client id [MQTT-1.5.3-2]', () => {
     expect(connectProblem(connect({ clientId: 'a\u0000' }), 64)?.kind).toBe('malformed');
   });
+  it('refuses control characters in the client id and user name (section 1.5.3, as Mosquitto)', () => {
+    expect(connectProblem(connect({ clientId: 'a\u0001' }), 64)?.kind).toBe('malformed');
+    expect(connectProblem(connect({ username: 'u\u009f' }), 64)?.kind).toBe('malformed');
+  });
+  it('refuses a will QoS of 3 [MQTT-3.1.2-14]', () => {
+    const will = { topic: 'w', payload: Buffer.from('x'), qos: 3 as unknown as 0, retain: false };
+    expect(connectProblem(connect({ will }), 64)?.kind).toBe('malformed');
+  });
+  it('refuses a password without a user name before 5.0 [MQTT-3.1.2-22], allows it in 5.0', () => {
+    const password = Buffer.from('p');
+    expect(connectProblem(connect({ password }), 64)?.kind).toBe('malformed');
+    expect(connectProblem(connect({ password, protocolVersion: 5 }), 64)).toBeNull();
+  });
+  it('refuses an empty client id in MQTT 3.1 with identifier rejected', () => {
+    const v3 = connect({ protocolId: 'MQIsdp', protocolVersion: 3, clientId: '' });
+    expect(connectProblem(v3, 256)?.kind).toBe('client-id-rejected');
+  });
+});
+
+describe('packetProblem on topic filters', () => {
+  const sub = (topic: string) =>
+    ({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] }) as Packet;
+  const unsub = (filter: string) =>
+    ({ cmd: 'unsubscribe', messageId: 1, unsubscriptions: [filter] }) as Packet;
+  it.each(['', 'a/#/b', 'a+', 'a\u0000', 'a\uFFFD', 'a\u0007'])(
+    '3.1.1 closes on the filter %j in SUBSCRIBE and UNSUBSCRIBE [MQTT-4.8.0-1]',
+    (filter) => {
+      expect(packetProblem(sub(filter), 4)?.kind).toBe('malformed');
+      expect(packetProblem(unsub(filter), 4)?.kind).toBe('malformed');
+    },
+  );
+  it('5.0 leaves wildcard mistakes to the ack (0x8F) but closes on bad characters', () => {
+    expect(packetProblem(sub('a/#/b'), 5)).toBeNull();
+    expect(packetProblem(unsub('a/#/b'), 5)).toBeNull();
+    expect(packetProblem(sub('a\u0000'), 5)?.kind).toBe('malformed');
+  });
 });
 
 describe('packetProblem', () => {
