@@ -1,21 +1,37 @@
 /**
  * PUBACK, PUBREC, PUBREL, PUBCOMP (MQTT 3.1.1 sections 3.4-3.7 and 4.3). Outbound acks free window
  * slots, so each is followed by a flush of the queue. Unknown packet ids are answered, not fatal:
- * 5.0 says 0x92 Packet Identifier not found.
+ * 5.0 says 0x92 Packet Identifier not found. An ack of the wrong kind for a message in flight (PUBACK
+ * for QoS 2, PUBREC for QoS 1, PUBCOMP before PUBREC) breaks the QoS flows [MQTT-4.3.2-1],
+ * [MQTT-4.3.3-1]: a protocol violation that closes the connection [MQTT-4.8.0-1], as in Mosquitto.
  */
-import { ReasonCode } from '../../protocol/reason-codes.js';
+import { ProtocolError, ReasonCode } from '../../protocol/reason-codes.js';
 import { buildAck } from './build.js';
 import type { ConnectionContext } from './context.js';
 import { flush } from './deliver.js';
 import type { Out } from './out.js';
 
+type Ack = 'puback' | 'pubrec' | 'pubcomp';
+
+/** True when `ack` may answer what is in flight under `packetId` (or nothing is); else raises the error. */
+function fits(ctx: ConnectionContext, ack: Ack, packetId: number, out: Out): boolean {
+  const awaiting = ctx.outbound.awaiting(packetId);
+  // a repeated PUBREC after PUBREL is answered with PUBREL again
+  if (awaiting === null || awaiting === ack || (ack === 'pubrec' && awaiting === 'pubcomp')) return true;
+  const message = `${ack.toUpperCase()} for packet ${packetId}, which awaits ${awaiting.toUpperCase()}`;
+  out.raise({ type: 'protocol.error', error: new ProtocolError('protocol', message) });
+  return false;
+}
+
 export function onPuback(ctx: ConnectionContext, packetId: number, out: Out): void {
+  if (!fits(ctx, 'puback', packetId, out)) return;
   if (!ctx.outbound.complete(packetId, 'puback')) return;
   out.emit({ type: 'delivered', packetId });
   flush(ctx, out);
 }
 
 export function onPubrec(ctx: ConnectionContext, packetId: number, out: Out): void {
+  if (!fits(ctx, 'pubrec', packetId, out)) return;
   const known = ctx.outbound.received(packetId);
   out.emit({
     type: 'send',
@@ -39,6 +55,7 @@ export function onPubrel(ctx: ConnectionContext, packetId: number, out: Out): vo
 }
 
 export function onPubcomp(ctx: ConnectionContext, packetId: number, out: Out): void {
+  if (!fits(ctx, 'pubcomp', packetId, out)) return;
   if (!ctx.outbound.complete(packetId, 'pubcomp')) return;
   out.emit({ type: 'delivered', packetId });
   flush(ctx, out);

@@ -83,6 +83,17 @@ export class Outbound {
     return expired;
   }
 
+  /**
+   * The acknowledgement the message in flight under `packetId` waits for: PUBACK (QoS 1), PUBREC or,
+   * once PUBREL is sent, PUBCOMP (QoS 2); null when nothing is in flight under that id.
+   */
+  awaiting(packetId: number): 'puback' | 'pubrec' | 'pubcomp' | null {
+    const entry = this.inflight.get(packetId);
+    if (entry === undefined) return null;
+    if (entry.delivery.qos === 1) return 'puback';
+    return entry.phase === 'publish' ? 'pubrec' : 'pubcomp';
+  }
+
   /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is done. False for an unknown id. */
   complete(packetId: number, expected: 'puback' | 'pubcomp'): boolean {
     const entry = this.inflight.get(packetId);
