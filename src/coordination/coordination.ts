@@ -64,7 +64,10 @@ export interface Snapshot {
 export interface LogStats {
   /** Position of the newest entry this broker knows is committed. */
   head: LogPosition;
-  /** Position of the last entry delivered to the follower. */
+  /**
+   * The follower's position: the last entry it read, whether delivered or skipped (a repeat, or a
+   * segment's seal marker). Caught up means `applied >= head` as of some earlier moment.
+   */
   applied: LogPosition;
   /** Oldest position still in the log (after trims). */
   tail: LogPosition;

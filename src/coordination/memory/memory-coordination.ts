@@ -4,7 +4,8 @@
  * as the ZooKeeper implementation (test/coordination/contract.ts).
  *
  * Events are kept as objects (not encoded) so that single-node mode pays nothing for the log beyond
- * batching; snapshots are encoded, as they would be in ZooKeeper.
+ * batching; snapshots are encoded, as they would be in ZooKeeper. The writer queue (back-pressure,
+ * flush) and the reader's dedupe table are the ones the ZooKeeper implementation uses (log/).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -24,13 +25,9 @@ import {
 import { decodeDocument, encodeDocument } from '../codec.js';
 import { Listeners } from '../listeners.js';
 import type { LogEvent } from '../log-events.js';
-import type { EnsembleSession, MemoryEnsemble, StoredBatch } from './memory-ensemble.js';
-
-interface Pending {
-  event: LogEvent;
-  bytes: number;
-  done: AppendCallback | undefined;
-}
+import { DedupeTable, type DedupeEntries } from '../log/dedupe.js';
+import { PendingQueue } from '../log/pending-queue.js';
+import type { EnsembleSession, MemoryEnsemble } from './memory-ensemble.js';
 
 /** Size of an event as the log's quota counts it (an estimate: no encoding in memory). */
 function eventBytes(event: LogEvent): number {
@@ -49,20 +46,18 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
   private readonly linkListeners = new Listeners<[LinkState]>();
   private readonly memberListeners = new Listeners<[Member[]]>();
   private readonly leaderListeners = new Listeners<[boolean, string | null]>();
-  private readonly drainListeners = new Listeners<[]>();
   private readonly unhook: (() => void)[] = [];
 
-  private pending: Pending[] = [];
-  private pendingBytes = 0;
+  private readonly queue: PendingQueue<LogEvent>;
   private flushScheduled = false;
   private batchSeq = 0;
   private wasLeader = false;
 
   private follower: ((entry: LogEntry) => void) | null = null;
   private cursor: LogPosition = 0;
+  private lastDelivered: LogPosition = 0;
   private drainScheduled = false;
-  /** Reader dedupe: (writer epoch) -> highest batch sequence delivered. */
-  private dedupe = new Map<string, number>();
+  private readonly dedupe = new DedupeTable();
 
   constructor(
     private readonly ensemble: MemoryEnsemble,
@@ -76,6 +71,7 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
     };
     this.brokerId = options.brokerId;
     this.epoch = this.options.epoch;
+    this.queue = new PendingQueue(this.options.maxPendingEvents);
   }
 
   get linkState(): LinkState {
@@ -96,7 +92,7 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
 
   close(): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
-    this.failPending(new AppendError('closed', 'coordination closed'));
+    this.queue.failQueued(new AppendError('closed', 'coordination closed'));
     this.ensemble.leave(this.brokerId);
     this.ensemble.unregister(this.brokerId);
     for (const off of this.unhook.splice(0)) off();
@@ -115,16 +111,19 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
     if (this.state === 'closed') return;
     if (kind === 'disconnected') {
       this.setState('suspended');
+      this.checkLeadership();
     } else if (kind === 'reconnected') {
       this.setState('connected');
+      this.checkLeadership();
       this.scheduleFlush();
       this.scheduleDrain();
     } else {
       this.setState('lost');
       this.checkLeadership();
       // A new session rebuilds what the old one owned, as the ZooKeeper client does after expiry.
-      queueMicrotask(() => {
-        if (this.state === 'lost') this.openSession();
+      this.setState('connecting');
+      setImmediate(() => {
+        if (this.state === 'connecting') this.openSession();
       });
     }
   }
@@ -141,8 +140,7 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
       done?.(new AppendError('too-large', `event of ${bytes} bytes exceeds the batch limit`), 0);
       return;
     }
-    this.pending.push({ event, bytes, done });
-    this.pendingBytes += bytes;
+    this.queue.push({ value: event, bytes, done });
     this.scheduleFlush();
   }
 
@@ -150,26 +148,19 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
     if (this.follower !== null) throw new Error('the log has one follower per broker');
     this.follower = onEntry;
     this.cursor = after;
+    this.lastDelivered = after;
     this.scheduleDrain();
     return () => {
-      this.follower = null;
+      if (this.follower === onEntry) this.follower = null;
     };
   }
 
   flush(): Promise<void> {
-    if (this.pending.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const last = this.pending[this.pending.length - 1]!;
-      const done = last.done;
-      last.done = (err, position) => {
-        done?.(err, position);
-        resolve();
-      };
-    });
+    return this.queue.flush();
   }
 
   onDrain(listener: () => void): Unsubscribe {
-    return this.drainListeners.add(listener);
+    return this.queue.drained.add(listener);
   }
 
   stats(): LogStats {
@@ -182,8 +173,8 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
       tail: this.ensemble.trimmedUpTo,
       entries: batches.length,
       bytes,
-      pendingEvents: this.pending.length,
-      pendingBytes: this.pendingBytes,
+      pendingEvents: this.queue.pending,
+      pendingBytes: this.queue.pendingBytes,
       inFlightBatches: 0,
     };
   }
@@ -213,29 +204,34 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
   // ── snapshots ──
 
   saveSnapshot(position: LogPosition, state: unknown): Promise<void> {
-    if (position !== this.cursor) {
-      return Promise.reject(new Error(`snapshot at ${position} but the follower is at ${this.cursor}`));
+    // Between the last delivered entry and the cursor lie only repeats: same state, same table.
+    if (position < this.lastDelivered || position > this.cursor) {
+      return Promise.reject(
+        new Error(`snapshot at ${position} but the follower delivered ${this.lastDelivered}`),
+      );
     }
-    const bytes = encodeDocument('snapshot', { position, state, dedupe: [...this.dedupe] });
+    const bytes = encodeDocument('snapshot', { position, state, dedupe: this.dedupe.entries() });
     const decoded = decodeDocument('snapshot', bytes) as {
       position: number;
       state: unknown;
-      dedupe: [string, number][];
+      dedupe: DedupeEntries;
     };
-    this.ensemble.snapshots.push(decoded);
+    this.ensemble.saveSnapshot(decoded);
     return Promise.resolve();
   }
 
   loadSnapshot(): Promise<Snapshot | null> {
     const latest = this.ensemble.snapshots.at(-1);
     if (latest === undefined) return Promise.resolve(null);
-    this.dedupe = new Map(latest.dedupe);
+    this.dedupe.restore(latest.dedupe);
     return Promise.resolve({ position: latest.position, state: latest.state });
   }
 
   trim(upTo: LogPosition): Promise<number> {
     const covered = this.ensemble.snapshots.at(-1)?.position ?? 0;
-    return Promise.resolve(this.ensemble.trim(Math.min(upTo, covered)));
+    // Never past what a snapshot covers or what any live broker has applied.
+    const applied = [...this.ensemble.members.values()].map((m) => m.applied);
+    return Promise.resolve(this.ensemble.trim(Math.min(upTo, covered, ...applied)));
   }
 
   // ── internals ──
@@ -270,7 +266,7 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.pending.length === 0) return;
+    if (this.flushScheduled || this.queue.queuedCount === 0) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
@@ -280,17 +276,11 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
 
   /** Group commit: everything appended during the last turn goes out in batches of at most maxBatchBytes. */
   private commitPending(): void {
-    while (this.state === 'connected' && this.pending.length > 0) {
-      let bytes = 0;
-      let n = 0;
-      while (n < this.pending.length && bytes + this.pending[n]!.bytes <= this.options.maxBatchBytes) {
-        bytes += this.pending[n]!.bytes;
-        n++;
-      }
-      const batch = this.pending.splice(0, n);
-      this.pendingBytes -= bytes;
+    while (this.state === 'connected' && this.queue.queuedCount > 0) {
+      const batch = this.queue.take(this.options.maxBatchBytes);
+      const bytes = batch.reduce((sum, p) => sum + p.bytes, 0);
       const seq = ++this.batchSeq;
-      const events = batch.map((p) => p.event);
+      const events = batch.map((p) => p.value);
       let position = this.ensemble.commit(this.brokerId, this.epoch, seq, events, bytes);
       if (position === 'reply-lost') {
         // In doubt: read the log to learn whether the batch landed (it did, in memory) before
@@ -299,13 +289,9 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
           this.findOwnBatch(seq) ?? this.ensemble.commit(this.brokerId, this.epoch, seq, events, bytes);
         if (position === 'reply-lost') position = this.findOwnBatch(seq) ?? 0;
       }
+      this.queue.settle(batch);
       for (const p of batch) p.done?.(null, position);
     }
-    if (this.pending.length < this.options.maxPendingEvents / 2) this.drainListeners.emit();
-  }
-
-  private currentFollower(): ((entry: LogEntry) => void) | null {
-    return this.follower;
   }
 
   private findOwnBatch(seq: number): LogPosition | undefined {
@@ -314,13 +300,6 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
       if (b.epoch === this.epoch && b.seq === seq) return b.entry.position;
     }
     return undefined;
-  }
-
-  private failPending(err: AppendError): void {
-    const failed = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    for (const p of failed) p.done?.(err, 0);
   }
 
   private scheduleDrain(): void {
@@ -334,17 +313,17 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
 
   /** Delivers every batch after the cursor, in order, dropping repeats of (epoch, seq). */
   private deliver(): void {
-    if (this.state !== 'connected' || this.follower === null) return;
+    if (this.state !== 'connected') return;
     const batches = this.ensemble.batches;
+    // Positions are consecutive in memory: index arithmetic instead of a search.
     const first = batches[0]?.entry.position ?? this.ensemble.head + 1;
     for (let i = Math.max(0, this.cursor + 1 - first); i < batches.length; i++) {
-      const follower = this.currentFollower(); // the callback may have unfollowed
+      const follower = this.follower; // the callback may have unfollowed
       if (follower === null) break;
-      const b: StoredBatch = batches[i]!;
+      const b = batches[i]!;
       this.cursor = b.entry.position;
-      const seen = this.dedupe.get(b.epoch) ?? 0;
-      if (b.seq <= seen) continue;
-      this.dedupe.set(b.epoch, b.seq);
+      if (!this.dedupe.accept(b.epoch, b.seq)) continue;
+      this.lastDelivered = b.entry.position;
       follower(b.entry);
     }
     const self = this.ensemble.members.get(this.brokerId);

@@ -41,7 +41,9 @@ export class MemoryEnsemble {
   readonly electionChanged = new Listeners<[]>();
   private readonly sessions = new Map<string, EnsembleSession>();
   /** Fault injection: writers whose next commit lands but reports a lost reply. */
-  private readonly loseNextReply = new Set<string>();
+  private readonly loseNextReply = new Map<string, () => void>();
+  /** Snapshots kept, newest last (as in ZooKeeper: the last two). */
+  private readonly keepSnapshots = 2;
 
   register(session: EnsembleSession): void {
     this.sessions.set(session.brokerId, session);
@@ -63,14 +65,13 @@ export class MemoryEnsemble {
     const stored: StoredBatch = { entry, epoch, seq };
     this.batches.push(stored);
     this.committed.emit(stored);
-    if (this.loseNextReply.delete(brokerId)) return 'reply-lost';
+    const lost = this.loseNextReply.get(brokerId);
+    if (lost !== undefined) {
+      this.loseNextReply.delete(brokerId);
+      lost();
+      return 'reply-lost';
+    }
     return entry.position;
-  }
-
-  /** Batches after `after`, in order. */
-  batchesAfter(after: LogPosition): StoredBatch[] {
-    const first = this.batches.findIndex((b) => b.entry.position > after);
-    return first < 0 ? [] : this.batches.slice(first);
   }
 
   get head(): LogPosition {
@@ -108,11 +109,31 @@ export class MemoryEnsemble {
     return this.candidates[0] ?? null;
   }
 
+  /** Keeps the newest two, as the ZooKeeper implementation does. */
+  saveSnapshot(snapshot: StoredSnapshot): void {
+    this.snapshots.push(snapshot);
+    this.snapshots.sort((a, b) => a.position - b.position);
+    this.snapshots.splice(0, Math.max(0, this.snapshots.length - this.keepSnapshots));
+  }
+
   // ── fault injection (tests) ──
 
-  /** The next batch `brokerId` commits lands in the log, but its writer sees a lost reply. */
-  loseReplyOfNextCommit(brokerId: string): void {
-    this.loseNextReply.add(brokerId);
+  /**
+   * The next batch `brokerId` commits lands in the log, but its writer sees a lost reply. Resolves
+   * when that happened.
+   */
+  loseReplyOfNextCommit(brokerId: string): Promise<void> {
+    return new Promise((resolve) => this.loseNextReply.set(brokerId, resolve));
+  }
+
+  /** A second copy of the batch at `position` lands at the head of the log (a late duplicate). */
+  duplicate(position: LogPosition): void {
+    const original = this.batches.find((b) => b.entry.position === position);
+    if (original === undefined) throw new Error(`no batch at ${position}`);
+    const entry: LogEntry = { ...original.entry, position: this.nextPosition++ };
+    const copy: StoredBatch = { entry, epoch: original.epoch, seq: original.seq };
+    this.batches.push(copy);
+    this.committed.emit(copy);
   }
 
   /** Drops the link of `brokerId` (its session lives on until `expire` or `reconnect`). */
