@@ -266,8 +266,7 @@ describe('section 3.1.4: response', () => {
   });
   it('section 3.1.4: a connection that sends no CONNECT is closed after the connect timeout (1 s here)', async () => {
     const client = await broker.open();
-    await client.nothingFor(400);
-    expect(client.isClosed).toBe(false);
+    await client.nothingFor(400); // fails if the connection closes before
     expect(await client.closed(5000)).toEqual([]);
   });
 });

@@ -39,7 +39,7 @@ describe.concurrent(
       }
     });
 
-    it('[MQTT-3.1.2-23] any Control Packet counts, not only PINGREQ: PUBLISH every 500 ms keeps the connection', async () => {
+    it('[MQTT-3.1.2-23] any Control Packet counts, not only PINGREQ: PUBLISH every 500 ms keeps a keep-alive of 1 s', async () => {
       const client = await broker.connect({ keepalive: 1 });
       const topic = uniqueTopic();
       for (let i = 0; i < 6; i++) {

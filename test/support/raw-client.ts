@@ -165,14 +165,15 @@ export class RawClient {
     }
   }
 
-  /** Resolves when nothing arrives for `ms`; rejects with the packet if one does. */
+  /** Resolves when nothing arrives for `ms` and the connection stays open; rejects otherwise. */
   async nothingFor(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
       const frame = this.queue.shift();
       if (frame !== undefined) throw new Error(`unexpected packet ${JSON.stringify(frame.packet)}`);
+      if (this.ended) throw new Error('the connection closed while nothing was expected');
       const left = deadline - Date.now();
-      if (left <= 0 || this.ended) return;
+      if (left <= 0) return;
       await this.waitForEvent(left);
     }
   }
