@@ -58,5 +58,9 @@ sub: build
 bench: deps-bench build
 	$(NODE) dist/bench/run.js
 
+# The ZooKeeper log alone: append throughput, commit latency, follower lag (docs/COORDINATION.md).
+bench-zk: deps build
+	$(NODE) dist/bench/zk-log.js
+
 clean:
 	rm -rf dist coverage test-results

@@ -117,34 +117,34 @@ export class ZkClient {
   // ── operations (paths are relative to the root) ──
 
   create(path: string, data: Buffer, mode: number): Promise<string> {
-    return this.live(path).create(path, data, mode);
+    return this.on(path, (session) => session.create(path, data, mode));
   }
 
   /** The data and stat, or null when the node does not exist (the watch is then not set). */
   getData(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: Stat } | null> {
-    return this.live(path).getData(path, watcher);
+    return this.on(path, (session) => session.getData(path, watcher));
   }
 
   /** The stat, or null; with a watcher, a watch for creation, change or deletion is left. */
   exists(path: string, watcher?: Watcher): Promise<Stat | null> {
-    return this.live(path).exists(path, watcher);
+    return this.on(path, (session) => session.exists(path, watcher));
   }
 
   getChildren(path: string, watcher?: Watcher): Promise<{ children: string[]; stat: Stat }> {
-    return this.live(path).getChildren(path, watcher);
+    return this.on(path, (session) => session.getChildren(path, watcher));
   }
 
   setData(path: string, data: Buffer, version: number): Promise<Stat> {
-    return this.live(path).setData(path, data, version);
+    return this.on(path, (session) => session.setData(path, data, version));
   }
 
   remove(path: string, version = -1): Promise<void> {
-    return this.live(path).remove(path, version);
+    return this.on(path, (session) => session.remove(path, version));
   }
 
   /** One atomic multi() transaction; fails with the first failing operation's code. */
   multi(ops: Op[]): Promise<OpResult[]> {
-    return this.live(undefined).multi(ops);
+    return this.on(undefined, (session) => session.multi(ops));
   }
 
   /** Creates `path` and its parents (persistent, empty) where missing. */
@@ -171,15 +171,23 @@ export class ZkClient {
     if (this.linkState === 'connected') this.current?.dropConnection();
   }
 
-  private live(path: string | undefined): Session {
+  /**
+   * Runs an operation on the current session. Between two sessions (and after close) it fails as
+   * a rejected promise, never a throw: callers chain `.then` outside async functions.
+   */
+  private on<T>(path: string | undefined, operation: (session: Session) => Promise<T>): Promise<T> {
     const session = this.current;
     if (session === null || this.linkState === 'closed') {
-      throw new ZooKeeperError(
-        this.linkState === 'closed' ? Code.CONNECTION_LOSS : Code.SESSION_EXPIRED,
-        path,
+      const code = this.linkState === 'closed' ? Code.CONNECTION_LOSS : Code.SESSION_EXPIRED;
+      return Promise.reject(new ZooKeeperError(code, path));
+    }
+    try {
+      return operation(session);
+    } catch (err) {
+      return Promise.reject(
+        err instanceof ZooKeeperError ? err : new ZooKeeperError(Code.BAD_ARGUMENTS, path, { cause: err }),
       );
     }
-    return session;
   }
 
   private async openSession(): Promise<void> {
