@@ -17,7 +17,17 @@ export interface SubscribePlan {
   accepted: { filter: string; options: SubscriptionOptions }[];
 }
 
-export function planSubscribe(packet: ISubscribePacket, version: ProtocolVersion): SubscribePlan {
+const NO_REFUSALS: ReadonlySet<string> = new Set();
+
+/**
+ * `refused` are filters the server will not grant (configuration; compared character by character):
+ * they get the failure code, 0x80 in 3.1.1 [MQTT-3.9.3-2], 0x87 Not authorized in 5.0.
+ */
+export function planSubscribe(
+  packet: ISubscribePacket,
+  version: ProtocolVersion,
+  refused: ReadonlySet<string> = NO_REFUSALS,
+): SubscribePlan {
   const codes: number[] = [];
   const accepted: SubscribePlan['accepted'] = [];
   const subscriptionId: number | number[] | undefined =
@@ -26,6 +36,10 @@ export function planSubscribe(packet: ISubscribePacket, version: ProtocolVersion
   for (const sub of packet.subscriptions) {
     if (topicFilterProblem(sub.topic) !== null) {
       codes.push(version === 5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError);
+      continue;
+    }
+    if (refused.has(sub.topic)) {
+      codes.push(version === 5 ? ReasonCode.NotAuthorized : ReasonCode.UnspecifiedError);
       continue;
     }
     if (version === 5 && parseSharedFilter(sub.topic) !== null) {

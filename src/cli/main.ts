@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /** The `mqttzoo` command: broker, pub, sub, cluster, inspect. */
 import { brokerCommand } from './broker-command.js';
+import { pubCommand } from './pub.js';
+import { subCommand } from './sub.js';
 
 const USAGE = `usage: mqttzoo <command> [options]
 
 commands:
   broker    run one broker (--standalone for a single node without ZooKeeper)
   pub       publish each line of standard input (-t topic, -h host, -p port, -q qos, -r)
-  sub       print messages (-t topic, -h host, -p port, -q qos, -v)
+  sub       print messages until Ctrl-C (-t topic, -h host, -p port, -q qos, -v, -C count)
+
+mqttzoo <command> --help describes a command's options.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +19,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'broker':
       return brokerCommand(args);
+    case 'pub':
+      return pubCommand(args);
+    case 'sub':
+      return subCommand(args);
     case undefined:
     case 'help':
     case '--help':
