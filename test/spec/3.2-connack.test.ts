@@ -64,6 +64,17 @@ describe('section 3.2.2.2: Session Present', () => {
     expect((await connack(clientId, false)).hex).toBe('20020100');
   });
 
+  it('MQTT 3.1 has no Session Present flag: a resumed 3.1 session still gets 20 02 00 00', async () => {
+    const clientId = uniqueId().slice(0, 20);
+    const first = broker.track(await RawClient.open(broker.port, 3));
+    first.send(connectPacket({ clientId, clean: false, protocolVersion: 3 }));
+    expect((await first.nextFrame()).bytes.toString('hex')).toBe('20020000');
+    await first.disconnect();
+    const again = broker.track(await RawClient.open(broker.port, 3));
+    again.send(connectPacket({ clientId, clean: false, protocolVersion: 3 }));
+    expect((await again.nextFrame()).bytes.toString('hex')).toBe('20020000');
+  });
+
   it('[MQTT-3.2.2-3] CleanSession 0 without a stored session: Session Present 0', async () => {
     expect((await connack(uniqueId(), false)).hex).toBe('20020000');
   });

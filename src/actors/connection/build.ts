@@ -30,7 +30,9 @@ export function buildConnackAccepted(
   assignedClientId?: string,
   sessionExpiryInterval?: number,
 ): IConnackPacket {
-  if (version !== 5) return { cmd: 'connack', returnCode: 0, sessionPresent };
+  // MQTT 3.1 has no Session Present flag: that byte is reserved there and stays 0
+  if (version !== 5)
+    return { cmd: 'connack', returnCode: 0, sessionPresent: version === 4 && sessionPresent };
   return {
     cmd: 'connack',
     reasonCode: 0,
