@@ -15,9 +15,10 @@ import type {
 } from '../coordination/log-events.js';
 import type { ErrorKind } from '../protocol/reason-codes.js';
 import { ClientConnection } from './client-connection.js';
+import { defaultInspectionOptions, Inspection } from './inspection/hub.js';
 import { LocalRouter } from './local-router.js';
 import { Quota } from './quota.js';
-import { newCounters, type BrokerServices, type BrokerSettings } from './services.js';
+import { newCounters, type BrokerServices, type BrokerSettings, type SysRetained } from './services.js';
 import { grantSession } from './session-requests.js';
 import { ClusterState, type StateListener, type StateSnapshot } from './state/cluster-state.js';
 import type { Owner, SessionRecord } from './state/session.js';
@@ -30,6 +31,8 @@ export interface BrokerOptions {
   settings: BrokerSettings;
   log: Logger;
   now?: () => number;
+  /** State changes kept per actor for the debug endpoint. */
+  inspectionHistory?: number;
 }
 
 export class Broker implements BrokerServices, StateListener {
@@ -44,6 +47,10 @@ export class Broker implements BrokerServices, StateListener {
   readonly connections = new Map<string, ClientConnection>();
   readonly quota: Quota;
   readonly now: () => number;
+  /** Every actor of this broker, for the debug endpoint and its live stream (inspection/hub.ts). */
+  readonly inspection: Inspection;
+  /** `$SYS/` topics, set by the server when they are on. */
+  sys: SysRetained | null = null;
   /** Position of the last applied log entry. */
   applied: LogPosition = 0;
   private caughtUpAt: LogPosition = Infinity;
@@ -59,6 +66,12 @@ export class Broker implements BrokerServices, StateListener {
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.state = new ClusterState({ maxQueuedMessages: options.settings.maxQueuedMessages }, this);
+    this.inspection = new Inspection({
+      ...defaultInspectionOptions,
+      historySize: options.inspectionHistory ?? defaultInspectionOptions.historySize,
+      brokerId: this.brokerId,
+      now: this.now,
+    });
     this.quota = new Quota(options.settings.quota, this.coordination, this.state, (usage) => {
       if (usage.exceeded)
         this.log.warn({ quota: usage }, `quota reached, refusing new publishes: ${usage.reason}`);
@@ -91,6 +104,7 @@ export class Broker implements BrokerServices, StateListener {
     if (this.connections.size >= this.settings.maxConnections) conn.overLimit = true;
     this.connections.set(connId, conn);
     conn.start();
+    this.inspection.trackConnection(conn);
     return conn;
   }
 
@@ -119,6 +133,7 @@ export class Broker implements BrokerServices, StateListener {
   }
 
   private applyEntry(entry: LogEntry): void {
+    this.counters.batchSize.observe(entry.events.length);
     this.state.applyEntry(entry.events);
     this.flushLocal();
     this.applied = entry.position;
@@ -132,7 +147,10 @@ export class Broker implements BrokerServices, StateListener {
     if (this.localDeliveries.size === 0) return;
     const deliveries = this.localDeliveries;
     this.localDeliveries = new Map();
-    for (const [connId, messages] of deliveries) this.connections.get(connId)?.deliver(messages);
+    for (const [connId, messages] of deliveries) {
+      this.counters.deliveries += messages.length;
+      this.connections.get(connId)?.deliver(messages);
+    }
   }
 
   // ── StateListener: called while applying, on every replica ──
@@ -150,7 +168,9 @@ export class Broker implements BrokerServices, StateListener {
   }
 
   sessionDeliveries(_session: SessionRecord, owner: Owner, deliveries: Delivery[]): void {
-    if (this.isLocal(owner)) this.connections.get(owner.connId)?.deliver(deliveries);
+    if (!this.isLocal(owner)) return;
+    this.counters.deliveries += deliveries.length;
+    this.connections.get(owner.connId)?.deliver(deliveries);
   }
 
   sessionOpened(event: SessionOpenEvent, _session: SessionRecord, result: OpenResult): void {
@@ -168,7 +188,8 @@ export class Broker implements BrokerServices, StateListener {
     const conn = this.connections.get(event.connId);
     if (conn === undefined) return;
     this.flushLocal();
-    subscribeApplied(conn, retained);
+    const sys = this.sys?.retainedFor(event.subscriptions) ?? [];
+    subscribeApplied(conn, sys.length > 0 ? [...retained, ...sys] : retained);
   }
 
   unsubscribed(event: UnsubscribeEvent, existed: boolean[]): void {

@@ -13,6 +13,7 @@ import type { PublishEvent } from '../coordination/log-events.js';
 import { encode } from '../protocol/codec.js';
 import type { ErrorKind, ProtocolError } from '../protocol/reason-codes.js';
 import { publishEventOf } from './publish-event.js';
+import { isSysTopic, refuseSysPublish } from './sys-topics.js';
 import type { BrokerServices } from './services.js';
 import { beginSession, endSession } from './session-requests.js';
 import { subscribe, unsubscribe, type PendingAck } from './subscribe-requests.js';
@@ -20,7 +21,8 @@ import type { Transport } from './transport.js';
 
 export class ClientConnection {
   readonly actor: Actor<typeof connectionMachine>;
-  readonly log: Logger;
+  /** Carries brokerId, connId and remote; rebound with clientId once the CONNECT names it. */
+  log: Logger;
   clientId = '';
   /** The CONNECT, once the actor accepted it; its will is the one this connection owes. */
   connectPacket: IConnectPacket | null = null;
@@ -82,10 +84,7 @@ export class ClientConnection {
 
   protocolError(error: ProtocolError): void {
     this.services.counters.protocolErrors++;
-    this.log.warn(
-      { clientId: this.clientId || undefined, err: error.message, kind: error.kind },
-      'protocol error',
-    );
+    this.log.warn({ err: error.message, kind: error.kind }, 'protocol error');
     this.send({ type: 'protocol.error', error });
   }
 
@@ -111,8 +110,9 @@ export class ClientConnection {
         this.transport.end();
         return;
       case 'connect':
+        this.log = this.log.child({ clientId: effect.packet.clientId });
         if (this.overLimit) {
-          this.log.warn({ clientId: effect.packet.clientId }, 'connection refused: too many connections');
+          this.log.warn('connection refused: too many connections');
           this.send({ type: 'session.refused', kind: 'server-busy', reason: 'too many connections' });
           return;
         }
@@ -149,10 +149,7 @@ export class ClientConnection {
         return;
       case 'dropped':
         this.services.counters.dropped[effect.reason] += effect.count;
-        this.log.debug(
-          { clientId: this.clientId, count: effect.count, reason: effect.reason },
-          'messages dropped',
-        );
+        this.log.debug({ count: effect.count, reason: effect.reason }, 'messages dropped');
         return;
       case 'ended':
         this.ended = true;
@@ -170,13 +167,20 @@ export class ClientConnection {
       }
     }
     const bytes = encode(packet, this.version);
-    if (packet.cmd === 'publish') this.services.counters.publishesSent++;
+    const counters = this.services.counters;
+    counters.packetsSent[packet.cmd]++;
+    if (packet.cmd === 'publish') {
+      counters.publishesSent++;
+      counters.publishesSentByQos[packet.qos]++;
+    }
     this.services.counters.bytesSent += bytes.length;
     this.transport.write(bytes);
   }
 
   private publish(packet: IPublishPacket): void {
     this.services.counters.publishesReceived++;
+    this.services.counters.publishesReceivedByQos[packet.qos]++;
+    if (isSysTopic(packet.topic)) return refuseSysPublish(this, packet);
     // at the quota new messages are refused; clearing a retained message frees room, so it passes
     if (this.services.quota.exceeded && !(packet.retain && packet.payload.length === 0)) {
       this.refuseForQuota(packet);
@@ -189,8 +193,10 @@ export class ClientConnection {
     }
     const packetId = packet.messageId!;
     const qos = packet.qos;
+    const appendedAt = performance.now();
     this.services.append(event, (err) => {
       if (err === null) {
+        this.services.counters.appendLatency.observe((performance.now() - appendedAt) / 1000);
         // a commit calls back for a whole batch in one turn: gather, then one event
         if (this.committed.push({ packetId, qos }) === 1) queueMicrotask(this.flushCommitted);
         return;
@@ -199,7 +205,7 @@ export class ClientConnection {
         err instanceof AppendError && err.reason === 'quota-exceeded'
           ? 'quota-exceeded'
           : 'server-unavailable';
-      this.log.warn({ clientId: this.clientId, err: err.message }, 'publish not committed');
+      this.log.warn({ err: err.message }, 'publish not committed');
       this.send({ type: 'publish.failed', packetId, qos, kind, reason: err.message });
     });
   }

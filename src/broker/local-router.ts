@@ -52,6 +52,16 @@ export class LocalRouter {
     return [...(this.byConnection.get(connId) ?? [])];
   }
 
+  /** A connection's subscriptions with their options (for the debug endpoint). */
+  subscriptionsOf(connId: string): { filter: string; options: SubscriptionOptions }[] {
+    const out: { filter: string; options: SubscriptionOptions }[] = [];
+    for (const filter of this.byConnection.get(connId) ?? []) {
+      const options = this.trie.get(filter, connId);
+      if (options !== undefined) out.push({ filter, options });
+    }
+    return out;
+  }
+
   /**
    * Calls `deliver` once per local connection whose subscriptions match. `clientIdOf` resolves a
    * connection's client id for No Local. Deliveries without subscription ids are shared between

@@ -54,10 +54,7 @@ export function beginSession(conn: ClientConnection, packet: IConnectPacket): vo
     },
     (err) => {
       if (err === null) return;
-      conn.log.warn(
-        { clientId: packet.clientId, err: err.message },
-        'connection refused: session not recorded',
-      );
+      conn.log.warn({ err: err.message }, 'connection refused: session not recorded');
       conn.send({
         type: 'session.refused',
         kind: 'server-unavailable',
@@ -75,7 +72,6 @@ export function grantSession(conn: ClientConnection, result: OpenResult): void {
   const packet = conn.connectPacket!;
   conn.log.info(
     {
-      clientId: conn.clientId,
       protocolVersion: packet.protocolVersion,
       clean: packet.clean,
       keepalive: packet.keepalive,
@@ -104,13 +100,13 @@ export function endSession(conn: ClientConnection, reason: CloseReason): void {
   const { services } = conn;
   services.router.removeAll(conn.connId);
   const packet = conn.connectPacket;
-  const clientId = conn.clientId || undefined;
+  // conn.log carries clientId (and brokerId) once the CONNECT named it
   if (packet === null || !conn.granted) {
     if (packet === null) services.counters.connectionsRefused++;
-    conn.log.info({ clientId, reason }, 'connection closed before CONNACK');
+    conn.log.info({ reason }, 'connection closed before CONNACK');
     if (packet === null) return;
   } else {
-    conn.log.info({ clientId, reason }, 'client disconnected');
+    conn.log.info({ reason }, 'client disconnected');
   }
   const at = services.now();
   const will = conn.granted && owesWill(reason) ? willOf(packet) : undefined;

@@ -18,10 +18,7 @@ export function subscribe(conn: ClientConnection, packet: ISubscribePacket): voi
   const plan = planSubscribe(packet, conn.version);
   const packetId = packet.messageId!;
   const granted = plan.codes.map((code) => ({ code }));
-  conn.log.debug(
-    { clientId: conn.clientId, subscriptions: packet.subscriptions, codes: plan.codes },
-    'subscribe',
-  );
+  conn.log.debug({ subscriptions: packet.subscriptions, codes: plan.codes }, 'subscribe');
   if (conn.logged && plan.accepted.length > 0) {
     conn.pendingAcks.push({ kind: 'subscribe', packetId, codes: plan.codes });
     services.append(
@@ -59,6 +56,9 @@ export function subscribe(conn: ClientConnection, packet: ISubscribePacket): voi
       });
     }
   }
+  // this broker's $SYS/ values are not in the replicated retained store (sys-topics.ts)
+  const sys = services.sys?.retainedFor(plan.accepted);
+  if (sys !== undefined) retained.push(...sys);
   conn.send({ type: 'subscribe.done', packetId, granted });
   if (retained.length > 0) conn.deliver(retained);
 }
@@ -92,7 +92,7 @@ export function unsubscribe(conn: ClientConnection, packet: IUnsubscribePacket):
 export function subscribeApplied(conn: ClientConnection, retained: Delivery[]): void {
   const pending = conn.pendingAcks.shift();
   if (pending?.kind !== 'subscribe') {
-    conn.log.error({ clientId: conn.clientId }, 'subscribe applied with no subscribe pending');
+    conn.log.error('subscribe applied with no subscribe pending');
     return;
   }
   conn.send({
@@ -106,7 +106,7 @@ export function subscribeApplied(conn: ClientConnection, retained: Delivery[]): 
 export function unsubscribeApplied(conn: ClientConnection, existed: boolean[]): void {
   const pending = conn.pendingAcks.shift();
   if (pending?.kind !== 'unsubscribe') {
-    conn.log.error({ clientId: conn.clientId }, 'unsubscribe applied with no unsubscribe pending');
+    conn.log.error('unsubscribe applied with no unsubscribe pending');
     return;
   }
   conn.send({

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `mqttzoo` command: broker, pub, sub, cluster, inspect. */
 import { brokerCommand } from './broker-command.js';
+import { inspectCommand } from './inspect.js';
 import { pubCommand } from './pub.js';
 import { subCommand } from './sub.js';
 
@@ -10,6 +11,7 @@ commands:
   broker    run one broker (--standalone for a single node without ZooKeeper)
   pub       publish each line of standard input (-t topic, -h host, -p port, -q qos, -r)
   sub       print messages until Ctrl-C (-t topic, -h host, -p port, -q qos, -v, -C count)
+  inspect   show a broker's actors from its debug endpoint ([CLIENT_ID], --host, --port, --watch)
 
 mqttzoo <command> --help describes a command's options.
 `;
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'broker':
       return brokerCommand(args);
+    case 'inspect':
+      return inspectCommand(args);
     case 'pub':
       return pubCommand(args);
     case 'sub':

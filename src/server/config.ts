@@ -34,6 +34,8 @@ export interface BrokerConfig {
   logLevel: string;
   logFormat: string;
   debugToken: string;
+  sysInterval: number;
+  debugTransitions: number;
 }
 
 type Kind = 'string' | 'int' | 'bool';
@@ -174,6 +176,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     'Log format: json, pretty, or auto (pretty on a terminal).',
   ),
   opt('debugToken', 'debug-token', 'string', '', 'Bearer token required by /debug and /metrics when set.'),
+  opt(
+    'sysInterval',
+    'sys-interval',
+    'int',
+    10,
+    "Seconds between this broker's $SYS/ topic updates to its own subscribers (0: no $SYS topics).",
+  ),
+  opt(
+    'debugTransitions',
+    'debug-transitions',
+    'int',
+    32,
+    'State changes the debug endpoint keeps per actor (/debug/actors/CLIENT_ID).',
+  ),
 ];
 
 export class ConfigError extends Error {

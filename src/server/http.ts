@@ -11,11 +11,17 @@ export type Route = (
   url: URL,
 ) => boolean | Promise<boolean>;
 
-/** Ready = the coordination link is up and the log is applied up to where it stood at start. */
-export function readiness(broker: Broker): { ready: boolean; link: string; caughtUp: boolean } {
+/**
+ * Ready = the coordination link is up, the log is applied up to where it stood at start, and the
+ * broker is not draining (shutdown started: the load balancer must stop sending clients here).
+ */
+export function readiness(
+  broker: Broker,
+  draining = false,
+): { ready: boolean; link: string; caughtUp: boolean; draining: boolean } {
   const link = broker.coordination.linkState;
   const caughtUp = broker.caughtUp;
-  return { ready: link === 'connected' && caughtUp, link, caughtUp };
+  return { ready: link === 'connected' && caughtUp && !draining, link, caughtUp, draining };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -23,14 +29,14 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export function healthRoutes(broker: Broker): Route {
+export function healthRoutes(broker: Broker, draining: () => boolean = () => false): Route {
   return (req, res, url) => {
     if (url.pathname === '/healthz') {
       json(res, 200, { status: 'alive', brokerId: broker.brokerId });
       return true;
     }
     if (url.pathname === '/readyz') {
-      const r = readiness(broker);
+      const r = readiness(broker, draining());
       json(res, r.ready ? 200 : 503, {
         status: r.ready ? 'ready' : 'not ready',
         ...r,

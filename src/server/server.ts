@@ -16,13 +16,16 @@ import type { Coordination } from '../coordination/coordination.js';
 import { MemoryCoordination } from '../coordination/memory/memory-coordination.js';
 import { MemoryEnsemble } from '../coordination/memory/memory-ensemble.js';
 import type { BrokerConfig } from './config.js';
-import { healthRoutes, listenHttp, type Route } from './http.js';
+import { listenHttp, type Route } from './http.js';
+import { startObservability } from './observability.js';
 import { listenTcp } from './tcp-listener.js';
 
 export interface RunningServer {
   broker: Broker;
   coordination: Coordination;
   coordinator: RunningCoordinator;
+  /** True once close() started: /readyz answers 503 from then on. */
+  readonly draining: boolean;
   mqttPort: number;
   httpPort: number;
   /** Stops accepting, ends every connection (wills per spec), waits for the log, closes. */
@@ -79,14 +82,22 @@ export async function startServer(
   const endpoints = { mqtt: `${config.host}:${config.port}`, http: `${config.httpHost}:${config.httpPort}` };
   const coordination = createCoordination(config, epoch, endpoints);
   await coordination.start();
-  const broker = new Broker({ coordination, settings: brokerSettings(config), log });
+  // every line about a client carries brokerId (createLogger sets it; a caller's logger may not)
+  const blog = 'brokerId' in log.bindings() ? log : log.child({ brokerId: config.brokerId });
+  const broker = new Broker({
+    coordination,
+    settings: brokerSettings(config),
+    log: blog,
+    inspectionHistory: config.debugTransitions,
+  });
   await broker.start();
   const coordinator = startCoordinator(broker, new LeaderDuties(broker), 2000);
-  const mqtt = await listenTcp(broker, config, log);
+  const observability = startObservability(broker, config, coordinator);
+  const mqtt = await listenTcp(broker, config, blog);
   const httpServer =
     config.httpPort === 0 && config.httpHost === ''
       ? null
-      : await listenHttp(config.httpHost, config.httpPort, [healthRoutes(broker), ...extraRoutes]);
+      : await listenHttp(config.httpHost, config.httpPort, [...observability.routes, ...extraRoutes]);
   const mqttPort = portOf(mqtt);
   const httpPort = httpServer ? portOf(httpServer) : 0;
   log.info(
@@ -102,12 +113,19 @@ export async function startServer(
     broker,
     coordination,
     coordinator,
+    get draining() {
+      return observability.draining;
+    },
     mqttPort,
     httpPort,
     close() {
+      observability.startDraining();
       closing ??= (async () => {
-        await new Promise<void>((resolve) => mqtt.close(() => resolve()));
+        // stop accepting; the listener's close completes only once every client socket is gone,
+        // so wait for it after the broker told its clients to go (their sockets end within 2 s)
+        const listenerClosed = new Promise<void>((resolve) => mqtt.close(() => resolve()));
         await broker.close();
+        await listenerClosed;
         coordinator.stop();
         await coordination.close();
         httpServer?.closeAllConnections();

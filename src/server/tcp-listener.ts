@@ -58,6 +58,8 @@ export function listenTcp(broker: Broker, options: TcpListenerOptions, log: Logg
     socket.on('data', (chunk: Buffer) => {
       broker.counters.bytesReceived += chunk.length;
       const { packets, error } = decoder.push(chunk);
+      const byType = broker.counters.packetsReceived;
+      for (const packet of packets) byType[packet.cmd]++;
       conn.receive(packets);
       if (error !== null) {
         conn.protocolError(error);
