@@ -1,9 +1,9 @@
 /**
  * Tests the pieces of the log that need no ZooKeeper: the reader's dedupe table, the writer's
  * pending queue (batching, back-pressure, flush), positions across segments, the batch format,
- * and the retry policy (with a fake sleeper: no real time).
+ * the retry policy (with a fake sleeper) and the hung-server watchdog (with fake timers).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppendError } from '../../src/coordination/coordination.js';
 import { FormatError, encodeDocument } from '../../src/coordination/codec.js';
 import { DedupeTable } from '../../src/coordination/log/dedupe.js';
@@ -18,6 +18,7 @@ import {
   segmentOf,
   seqOf,
   toPosition,
+  Watchdog,
 } from '../../src/coordination/zookeeper/internal.js';
 import { publish } from './contract-helpers.js';
 
@@ -162,5 +163,47 @@ describe('ExponentialBackoffRetry', () => {
     const { s } = sleeper();
     expect(await policy.allowRetry(0, 999, s)).toBe(true);
     expect(await policy.allowRetry(1, 1000, s)).toBe(false);
+  });
+});
+
+describe('Watchdog', () => {
+  function target(lastDataAt: () => number) {
+    const t = {
+      drops: 0,
+      state: 'connected' as const,
+      probe: () => new Promise<void>(() => undefined),
+      lastDataAt,
+      dropConnection: () => t.drops++,
+    };
+    return t;
+  }
+
+  it('drops the connection when a probe goes unanswered and nothing at all comes from the server', () => {
+    vi.useFakeTimers();
+    try {
+      const hung = target(() => 0);
+      const dog = new Watchdog(hung, { intervalMs: 100, timeoutMs: 300 });
+      dog.start();
+      vi.advanceTimersByTime(100 + 300 + 1);
+      expect(hung.drops).toBe(1);
+      expect(dog.stalls).toBe(1);
+      dog.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps a slow server: the probe waits, but replies to other requests still arrive', () => {
+    vi.useFakeTimers();
+    try {
+      const slow = target(() => Date.now());
+      const dog = new Watchdog(slow, { intervalMs: 100, timeoutMs: 300 });
+      dog.start();
+      vi.advanceTimersByTime(5000);
+      expect(slow.drops).toBe(0);
+      dog.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

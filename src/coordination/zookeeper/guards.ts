@@ -10,6 +10,7 @@
  *    fails the requests in flight with CONNECTION_LOSS) instead of the exception escaping.
  * 3. A reply cut in half by a lost connection stays in `pendingBuffer` and is glued in front of the
  *    next connection's first bytes, which then misparse. We clear it when the socket closes.
+ * The data handler also records when bytes last arrived (`lastDataAt`), for the watchdog.
  */
 import zookeeper from 'node-zookeeper-client';
 import { codeName } from './errors.js';
@@ -27,6 +28,8 @@ interface ConnectionManagerProto {
 interface ConnectionManagerLike {
   pendingBuffer: Buffer | null;
   socket?: { destroy(): void };
+  /** Set here: when bytes last came from the server (the watchdog tells slow from hung by it). */
+  lastDataAt?: number;
 }
 
 const GUARDED = Symbol.for('mqttzoo.node-zookeeper-client.guarded');
@@ -68,6 +71,7 @@ export function guardConnectionManager(client: zookeeper.Client): void {
   const onData = proto.onSocketData;
   const onClosed = proto.onSocketClosed;
   proto.onSocketData = function (this: ConnectionManagerLike, buffer: Buffer): void {
+    this.lastDataAt = Date.now();
     try {
       onData.call(this, buffer);
     } catch (err) {

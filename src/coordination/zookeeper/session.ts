@@ -56,6 +56,7 @@ interface RawResult {
 
 interface RawManager {
   socket?: { destroy(): void };
+  lastDataAt?: number;
   state: number;
   on(event: 'state', listener: (state: number) => void): void;
 }
@@ -112,6 +113,11 @@ export class Session {
   /** Session id and password, for tests that expire this session from another client. */
   credentials(): { id: Buffer; password: Buffer } {
     return { id: this.raw.getSessionId(), password: this.raw.getSessionPassword() };
+  }
+
+  /** When bytes last came from the server (0: never). */
+  get lastDataAt(): number {
+    return this.manager.lastDataAt ?? 0;
   }
 
   dropConnection(): void {

@@ -29,7 +29,7 @@ import { withDefaults, type ZooKeeperCoordinationOptions, type ZooKeeperOptions 
 import { SerialTask } from './serial-task.js';
 import { Snapshots } from './snapshots.js';
 import { readHead, readTail, trimLog } from './trim.js';
-import { Watchdog } from './watchdog.js';
+import { Watchdog, type Probed } from './watchdog.js';
 
 export class ZooKeeperCoordination implements Coordination {
   readonly brokerId: string;
@@ -266,13 +266,14 @@ export class ZooKeeperCoordination implements Coordination {
     };
   }
 
-  private probeTarget(): { readonly state: LinkState; probe(): Promise<unknown>; dropConnection(): void } {
+  private probeTarget(): Probed {
     const client = this.client;
     return {
       get state() {
         return client.state;
       },
       probe: () => client.exists('/'),
+      lastDataAt: () => client.lastDataAt(),
       dropConnection: () => client.dropConnection(),
     };
   }
