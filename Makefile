@@ -6,7 +6,7 @@ TOPIC ?= Testing
 HOST ?= localhost
 PORT ?= 1883
 
-.PHONY: deps deps-test deps-bench build lint typecheck test unit up down status broker pub sub bench clean
+.PHONY: deps deps-test deps-bench build lint typecheck test unit up down status deploy undeploy broker pub sub bench clean
 STATE_DIR ?= state/cluster
 
 deps:
@@ -45,6 +45,15 @@ down:
 
 status:
 	@$(MQTTZOO) cluster status --state-dir $(STATE_DIR)
+
+# Kubernetes (docs/DEPLOY.md): the broker image built into the current cluster, manifests/ applied,
+# rollout awaited. OVERLAY=minikube|production IMAGE=registry/name:tag NAMESPACE=ns DRY_RUN=1
+deploy:
+	@scripts/deploy.sh deploy
+
+# Removes what deploy created; ZooKeeper's volumes too with PURGE=1.
+undeploy:
+	@scripts/deploy.sh undeploy
 
 broker: build
 	$(MQTTZOO) broker --standalone --port $(PORT)

@@ -5,6 +5,11 @@
 import http from 'node:http';
 import type { Broker } from '../broker/broker.js';
 
+/** Paths the HTTP endpoint serves; the Kubernetes manifests' probes and scrape annotations use them. */
+export const HEALTHZ_PATH = '/healthz';
+export const READYZ_PATH = '/readyz';
+export const METRICS_PATH = '/metrics';
+
 export type Route = (
   req: http.IncomingMessage,
   res: http.ServerResponse,
@@ -31,11 +36,11 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 export function healthRoutes(broker: Broker, draining: () => boolean = () => false): Route {
   return (req, res, url) => {
-    if (url.pathname === '/healthz') {
+    if (url.pathname === HEALTHZ_PATH) {
       json(res, 200, { status: 'alive', brokerId: broker.brokerId });
       return true;
     }
-    if (url.pathname === '/readyz') {
+    if (url.pathname === READYZ_PATH) {
       const r = readiness(broker, draining());
       json(res, r.ready ? 200 : 503, {
         status: r.ready ? 'ready' : 'not ready',
