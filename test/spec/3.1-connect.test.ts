@@ -175,6 +175,18 @@ describe('section 3.1.3.1: client identifier', () => {
     '[MQTT-3.1.4-1] a CONNECT with bytes after its last field: disconnect without CONNACK',
     closes('trailing', connectBytes('02', '0001 70 00')),
   );
+  it(
+    '[MQTT-3.1.3-4] a client id that is not well-formed UTF-8: disconnect without CONNACK',
+    closes('id', connectBytes('02', '0003 61C062')),
+  );
+  it(
+    '[MQTT-3.1.3-10] a will topic that is not well-formed UTF-8: disconnect without CONNACK',
+    closes('will', connectBytes('06', '0001 70 0003 61EDA0 0001 70')),
+  );
+  it(
+    '[MQTT-3.1.3-11] a user name that is not well-formed UTF-8: disconnect without CONNACK',
+    closes('user', connectBytes('82', '0001 70 0002 C328')),
+  );
   it('[MQTT-3.1.3-5] the server MUST allow client ids of 1 to 23 bytes of [0-9a-zA-Z]', async () => {
     const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
     for (const id of ['a', alphabet.slice(0, 23), alphabet.slice(23, 46), alphabet.slice(39)]) {

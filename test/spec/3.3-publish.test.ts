@@ -124,8 +124,13 @@ describe('section 3.3.1.3: RETAIN', () => {
 });
 
 describe('section 3.3.2: topic name', () => {
+  it('[MQTT-3.3.2-1] a topic name that is not well-formed UTF-8 closes the connection', () =>
+    broker.bytes({ name: 'utf8', steps: [send('30 07 0003 61FF62 6869')] }));
+  it('[MQTT-3.3.2-1] a PUBLISH too short to hold its topic name closes the connection', () =>
+    broker.bytes({ name: 'short', steps: [send('30 03 0005 61')] }));
+
   for (const topic of ['a/+', '#', 'a/#', '+', 'a/b+c', 'sport/tennis#']) {
-    it(`[MQTT-3.3.2-2] a topic name holding wildcards (${topic}) closes the connection`, async () => {
+    it(`[MQTT-3.3.2-2] [MQTT-4.7.1-1] a topic name holding wildcards (${topic}) closes the connection`, async () => {
       const client = await broker.connect();
       client.send({ cmd: 'publish', topic, payload: Buffer.from('x'), qos: 0, retain: false, dup: false });
       expect(await client.closed()).toEqual([]);

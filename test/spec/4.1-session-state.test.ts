@@ -16,7 +16,7 @@ async function awaySession(topic: string, qos: 0 | 1 | 2 = 2): Promise<string> {
 }
 
 describe('section 3.1.2.4: Clean Session', () => {
-  it('[MQTT-3.1.2-4] CleanSession 0: the session, with its subscriptions, is resumed by the next connection', async () => {
+  it('[MQTT-3.1.2-4] [MQTT-3.1.3-2] CleanSession 0: the session the client id identifies, with its subscriptions, is resumed by the next connection', async () => {
     const topic = uniqueTopic();
     const clientId = await awaySession(topic);
     const back = await broker.connect({ clientId, clean: false });
@@ -49,7 +49,7 @@ describe('section 3.1.2.4: Clean Session', () => {
     await back.nothingFor(200);
   });
 
-  it('[MQTT-3.1.2-6] CleanSession 1 discards the previous session: no subscriptions, no stored messages', async () => {
+  it('[MQTT-3.1.2-6] [MQTT-3.1.4-3] CleanSession 1 discards the previous session: no subscriptions, no stored messages', async () => {
     const topic = uniqueTopic();
     const clientId = await awaySession(topic);
     const pub = await broker.connect();
