@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `mqttzoo` command: broker, pub, sub, cluster, inspect. */
 import { brokerCommand } from './broker-command.js';
+import { clusterCommand } from './cluster-command.js';
 import { inspectCommand } from './inspect.js';
 import { pubCommand } from './pub.js';
 import { subCommand } from './sub.js';
@@ -9,6 +10,7 @@ const USAGE = `usage: mqttzoo <command> [options]
 
 commands:
   broker    run one broker (--standalone for a single node without ZooKeeper)
+  cluster   up|down|status: a local cluster (3 ZooKeeper servers, 3 brokers, HAProxy on 1883)
   pub       publish each line of standard input (-t topic, -h host, -p port, -q qos, -r)
   sub       print messages until Ctrl-C (-t topic, -h host, -p port, -q qos, -v, -C count)
   inspect   show a broker's actors from its debug endpoint ([CLIENT_ID], --host, --port, --watch)
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'broker':
       return brokerCommand(args);
+    case 'cluster':
+      return clusterCommand(args);
     case 'inspect':
       return inspectCommand(args);
     case 'pub':

@@ -81,7 +81,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     '127.0.0.1',
     'Address of the HTTP endpoint (health, metrics, debug): localhost unless set.',
   ),
-  opt('httpPort', 'http-port', 'int', 8080, 'HTTP port for /healthz, /readyz, /metrics and /debug (0: off).'),
+  opt(
+    'httpPort',
+    'http-port',
+    'int',
+    8080,
+    'HTTP port for /healthz, /readyz, /metrics and /debug (0: any free port).',
+  ),
   opt('standalone', 'standalone', 'bool', false, 'Run alone on the in-memory log instead of ZooKeeper.'),
   opt(
     'zookeeper',

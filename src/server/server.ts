@@ -2,9 +2,8 @@
  * Builds a broker process from its config: coordination (ZooKeeper, or in memory when standalone),
  * the broker, the MQTT and HTTP listeners; and takes it down again in order. Thin on purpose.
  */
-import type http from 'node:http';
-import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { defaultConnectionLimits } from '../actors/connection/context.js';
@@ -15,8 +14,9 @@ import type { BrokerSettings } from '../broker/services.js';
 import type { Coordination } from '../coordination/coordination.js';
 import { MemoryCoordination } from '../coordination/memory/memory-coordination.js';
 import { MemoryEnsemble } from '../coordination/memory/memory-ensemble.js';
+import { ZooKeeperCoordination } from '../coordination/zookeeper/index.js';
 import type { BrokerConfig } from './config.js';
-import { listenHttp, type Route } from './http.js';
+import { HEALTHZ_PATH, listenHttp, type Route } from './http.js';
 import { startObservability } from './observability.js';
 import { listenTcp } from './tcp-listener.js';
 
@@ -63,14 +63,32 @@ function createCoordination(
   config: BrokerConfig,
   epoch: string,
   endpoints: { mqtt: string; http: string },
+  log: Logger,
 ): Coordination {
-  if (config.standalone)
-    return new MemoryCoordination(new MemoryEnsemble(), { brokerId: config.brokerId, epoch, endpoints });
-  throw new Error('ZooKeeper coordination is not wired yet: run with --standalone');
+  const base = { brokerId: config.brokerId, epoch, endpoints };
+  if (config.standalone) return new MemoryCoordination(new MemoryEnsemble(), base);
+  return new ZooKeeperCoordination({
+    ...base,
+    connectString: config.zookeeper,
+    root: config.zkRoot,
+    sessionTimeoutMs: config.zkSessionTimeoutMs,
+    log: log.child({ component: 'zookeeper' }),
+  });
 }
 
-function portOf(server: net.Server | http.Server): number {
-  return (server.address() as AddressInfo).port;
+/** The address other brokers and tools reach this one at: the bound port, and a host that is not 0.0.0.0. */
+function endpoint(host: string, port: number): string {
+  return `${host === '0.0.0.0' || host === '::' ? hostname() : host}:${port}`;
+}
+
+/** Before the broker exists: alive, not ready, nothing else. */
+function startingRoutes(): Route {
+  return (_req, res, url) => {
+    const alive = url.pathname === HEALTHZ_PATH;
+    res.writeHead(alive ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: alive ? 'alive' : 'starting' }));
+    return true;
+  };
 }
 
 export async function startServer(
@@ -79,11 +97,22 @@ export async function startServer(
   extraRoutes: Route[] = [],
 ): Promise<RunningServer> {
   const epoch = randomUUID();
-  const endpoints = { mqtt: `${config.host}:${config.port}`, http: `${config.httpHost}:${config.httpPort}` };
-  const coordination = createCoordination(config, epoch, endpoints);
-  await coordination.start();
   // every line about a client carries brokerId (createLogger sets it; a caller's logger may not)
   const blog = 'brokerId' in log.bindings() ? log : log.child({ brokerId: config.brokerId });
+  // Listeners first: membership announces the ports really bound, and /healthz answers (not ready)
+  // while ZooKeeper connects. MQTT connections that arrive meanwhile wait until the broker serves.
+  const routes: Route[] = [startingRoutes()];
+  const httpServer = await listenHttp(config.httpHost, config.httpPort, routes);
+  const mqtt = await listenTcp(config);
+  const mqttPort = mqtt.port;
+  const httpPort = (httpServer.address() as AddressInfo).port;
+  const endpoints = { mqtt: endpoint(config.host, mqttPort), http: endpoint(config.httpHost, httpPort) };
+  const coordination = createCoordination(config, epoch, endpoints, blog);
+  log.info(
+    { standalone: config.standalone, zookeeper: config.standalone ? undefined : config.zookeeper },
+    'joining the cluster',
+  );
+  await coordination.start();
   const broker = new Broker({
     coordination,
     settings: brokerSettings(config),
@@ -93,17 +122,12 @@ export async function startServer(
   await broker.start();
   const coordinator = startCoordinator(broker, new LeaderDuties(broker), 2000);
   const observability = startObservability(broker, config, coordinator);
-  const mqtt = await listenTcp(broker, config, blog);
-  const httpServer =
-    config.httpPort === 0 && config.httpHost === ''
-      ? null
-      : await listenHttp(config.httpHost, config.httpPort, [...observability.routes, ...extraRoutes]);
-  const mqttPort = portOf(mqtt);
-  const httpPort = httpServer ? portOf(httpServer) : 0;
+  routes.splice(0, routes.length, ...observability.routes, ...extraRoutes);
+  mqtt.attach(broker, blog);
   log.info(
     {
       mqtt: `${config.host}:${mqttPort}`,
-      http: httpServer ? `${config.httpHost}:${httpPort}` : 'off',
+      http: `${config.httpHost}:${httpPort}`,
       standalone: config.standalone,
     },
     'broker listening',
@@ -123,13 +147,13 @@ export async function startServer(
       closing ??= (async () => {
         // stop accepting; the listener's close completes only once every client socket is gone,
         // so wait for it after the broker told its clients to go (their sockets end within 2 s)
-        const listenerClosed = new Promise<void>((resolve) => mqtt.close(() => resolve()));
+        const listenerClosed = new Promise<void>((resolve) => mqtt.server.close(() => resolve()));
         await broker.close();
         await listenerClosed;
         coordinator.stop();
         await coordination.close();
-        httpServer?.closeAllConnections();
-        await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
+        httpServer.closeAllConnections();
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         log.info('broker stopped');
       })();
       return closing;

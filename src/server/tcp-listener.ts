@@ -45,13 +45,52 @@ function socketTransport(socket: net.Socket): Transport {
   };
 }
 
-export function listenTcp(broker: Broker, options: TcpListenerOptions, log: Logger): Promise<net.Server> {
+export interface TcpListener {
+  readonly server: net.Server;
+  readonly port: number;
+  /** Starts serving: connections accepted before this waited, paused, and are served now. */
+  attach(broker: Broker, log: Logger): void;
+}
+
+/**
+ * Binds the MQTT port before the broker exists, so that the broker can announce the real port in
+ * membership; connections that arrive before `attach` wait, paused.
+ */
+export function listenTcp(options: TcpListenerOptions): Promise<TcpListener> {
+  const waiting: net.Socket[] = [];
+  let serve: ((socket: net.Socket) => void) | null = null;
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+    if (serve === null) waiting.push(socket);
+    else serve(socket);
+  });
+  server.maxConnections = Number.MAX_SAFE_INTEGER;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve({
+        server,
+        port: (server.address() as net.AddressInfo).port,
+        attach(broker, log) {
+          serve = connectionHandler(broker, options, log);
+          for (const socket of waiting.splice(0)) if (!socket.destroyed) serve(socket);
+        },
+      });
+    });
+  });
+}
+
+function connectionHandler(
+  broker: Broker,
+  options: TcpListenerOptions,
+  log: Logger,
+): (socket: net.Socket) => void {
   const pausedForLog = new Set<net.Socket>();
   broker.coordination.onDrain(() => {
     for (const socket of pausedForLog) socket.resume();
     pausedForLog.clear();
   });
-  const server = net.createServer((socket) => {
+  return (socket) => {
     socket.setNoDelay(true);
     const conn = broker.attach(socketTransport(socket));
     const decoder = new Decoder({ maxPacketSize: options.maxPacketSize });
@@ -75,13 +114,6 @@ export function listenTcp(broker: Broker, options: TcpListenerOptions, log: Logg
       pausedForLog.delete(socket);
       conn.socketClosed();
     });
-  });
-  server.maxConnections = Number.MAX_SAFE_INTEGER;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+    socket.resume();
+  };
 }
