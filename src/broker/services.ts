@@ -30,6 +30,8 @@ export interface BrokerSettings {
   shutdownFlushMs: number;
   /** What the log and the replicated state may hold (docs/QUOTA.md). */
   quota: QuotaSettings;
+  /** Topic filters no client may subscribe to: they get SUBACK 0x80 (0x87 in 5.0). */
+  refusedFilters: ReadonlySet<string>;
 }
 
 export const defaultPersistentSessionExpiry = 2 * 3600;

@@ -109,6 +109,19 @@ export function endSession(conn: ClientConnection, reason: CloseReason): void {
     conn.log.info({ reason }, 'client disconnected');
   }
   const at = services.now();
+  if (conn.logged && conn.granted) {
+    // what this connection never sent goes to the next one as new, not as a re-delivery
+    const unsent = conn.actor.getSnapshot().context.outbound.unsentPacketIds();
+    if (unsent.length > 0) {
+      services.append({
+        type: 'ack',
+        clientId: packet.clientId,
+        connId: conn.connId,
+        phase: 'unsent',
+        packetIds: unsent,
+      });
+    }
+  }
   const will = conn.granted && owesWill(reason) ? willOf(packet) : undefined;
   const expiry =
     reason.kind === 'client-disconnect' && reason.sessionExpiryInterval !== undefined

@@ -15,7 +15,7 @@ export type PendingAck =
 
 export function subscribe(conn: ClientConnection, packet: ISubscribePacket): void {
   const { services } = conn;
-  const plan = planSubscribe(packet, conn.version);
+  const plan = planSubscribe(packet, conn.version, services.settings.refusedFilters);
   const packetId = packet.messageId!;
   const granted = plan.codes.map((code) => ({ code }));
   conn.log.debug({ subscriptions: packet.subscriptions, codes: plan.codes }, 'subscribe');

@@ -110,13 +110,14 @@ export interface UnsubscribeEvent {
 
 /**
  * Delivery progress of a persistent session: 'delivered' (PUBACK / PUBCOMP) removes the messages
- * from the session; 'released' (PUBREC) means only PUBREL is owed for them.
+ * from the session; 'released' (PUBREC) means only PUBREL is owed for them; 'unsent' (written when
+ * a connection ends) names queued messages it never sent, so a resume sends them with DUP=0.
  */
 export interface AckEvent {
   type: 'ack';
   clientId: string;
   connId: string;
-  phase: 'delivered' | 'released';
+  phase: 'delivered' | 'released' | 'unsent';
   packetIds: number[];
 }
 

@@ -31,6 +31,7 @@ export interface BrokerConfig {
   quotaLogBytes: number;
   quotaLogEntries: number;
   quotaStateBytes: number;
+  denySubscribe: string;
   logLevel: string;
   logFormat: string;
   debugToken: string;
@@ -172,6 +173,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     'int',
     256 * 1024 * 1024,
     "Quota: payload bytes of retained messages and offline sessions' queues (0: none).",
+  ),
+  opt(
+    'denySubscribe',
+    'deny-subscribe',
+    'string',
+    '',
+    'Comma-separated topic filters no client may subscribe to (SUBACK failure), e.g. test/nosubscribe.',
   ),
   opt('logLevel', 'log-level', 'string', 'info', 'Log level: fatal, error, warn, info, debug, trace.'),
   opt(

@@ -51,6 +51,12 @@ export function brokerSettings(config: BrokerConfig): BrokerSettings {
     maxWriteBuffer: config.maxWriteBuffer,
     maxPendingAppends: config.maxPendingAppends,
     shutdownFlushMs: 5000,
+    refusedFilters: new Set(
+      config.denySubscribe
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f.length > 0),
+    ),
     quota: {
       maxLogBytes: config.quotaLogBytes,
       maxLogEntries: config.quotaLogEntries,

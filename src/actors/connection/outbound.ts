@@ -112,6 +112,16 @@ export class Outbound {
     return true;
   }
 
+  /** Packet ids of queued messages never sent (a persistent session's, whose ids are assigned ahead). */
+  unsentPacketIds(): number[] {
+    const ids: number[] = [];
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const id = this.queue[i]!.packetId;
+      if (id !== undefined) ids.push(id);
+    }
+    return ids;
+  }
+
   /** Everything unacknowledged and queued, in order, for a session that outlives this connection. */
   pending(): Delivery[] {
     const inflight = [...this.inflight.values()].map((e): Delivery => ({

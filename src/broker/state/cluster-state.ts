@@ -254,7 +254,8 @@ export class ClusterState {
     if (record === undefined) return;
     for (const id of event.packetIds) {
       if (event.phase === 'delivered') record.remove(id);
-      else record.markReleased(id);
+      else if (event.phase === 'released') record.markReleased(id);
+      else record.markUnsent(id);
     }
   }
 

@@ -74,6 +74,12 @@ export class SessionRecord {
     this.queue.delete(packetId);
   }
 
+  /** The connection that ended never sent it: the next one sends it as new (DUP=0) [MQTT-3.3.1-3]. */
+  markUnsent(packetId: number): void {
+    const m = this.queue.get(packetId);
+    if (m !== undefined && m.maybeSent) this.queue.set(packetId, { ...m, maybeSent: false });
+  }
+
   /** PUBREC: only PUBREL is owed now, so the payload is no longer needed. Keeps the queue order. */
   markReleased(packetId: number): void {
     const m = this.queue.get(packetId);
