@@ -32,6 +32,10 @@ export interface BrokerConfig {
   quotaLogEntries: number;
   quotaStateBytes: number;
   denySubscribe: string;
+  dutyIntervalMs: number;
+  brokerGoneGraceMs: number;
+  snapshotIntervalMs: number;
+  snapshotEveryEntries: number;
   logLevel: string;
   logFormat: string;
   debugToken: string;
@@ -180,6 +184,34 @@ export const OPTIONS: readonly OptionSpec[] = [
     'string',
     '',
     'Comma-separated topic filters no client may subscribe to (SUBACK failure), e.g. test/nosubscribe.',
+  ),
+  opt(
+    'dutyIntervalMs',
+    'duty-interval-ms',
+    'int',
+    1000,
+    'How often the leader runs its duties (wills, expiry, snapshots).',
+  ),
+  opt(
+    'brokerGoneGraceMs',
+    'broker-gone-grace-ms',
+    'int',
+    10_000,
+    "How long a broker may be missing from membership before the leader releases its clients' sessions and wills.",
+  ),
+  opt(
+    'snapshotIntervalMs',
+    'snapshot-interval-ms',
+    'int',
+    60_000,
+    'The leader snapshots the state at least this often (when anything changed).',
+  ),
+  opt(
+    'snapshotEveryEntries',
+    'snapshot-every-entries',
+    'int',
+    20_000,
+    '... and whenever this many log entries were applied since the last snapshot.',
   ),
   opt('logLevel', 'log-level', 'string', 'info', 'Log level: fatal, error, warn, info, debug, trace.'),
   opt(

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { defaultConnectionLimits } from '../actors/connection/context.js';
 import { Broker } from '../broker/broker.js';
 import { startCoordinator, type RunningCoordinator } from '../broker/coordinator-glue.js';
-import { LeaderDuties } from '../broker/leader-duties.js';
+import { defaultDutySettings, LeaderDuties } from '../broker/leader-duties.js';
 import type { BrokerSettings } from '../broker/services.js';
 import type { Coordination } from '../coordination/coordination.js';
 import { MemoryCoordination } from '../coordination/memory/memory-coordination.js';
@@ -126,7 +126,13 @@ export async function startServer(
     inspectionHistory: config.debugTransitions,
   });
   await broker.start();
-  const coordinator = startCoordinator(broker, new LeaderDuties(broker), 2000);
+  const duties = new LeaderDuties(broker, {
+    ...defaultDutySettings,
+    brokerGoneGraceMs: config.brokerGoneGraceMs,
+    snapshotIntervalMs: config.snapshotIntervalMs,
+    snapshotEveryEntries: config.snapshotEveryEntries,
+  });
+  const coordinator = startCoordinator(broker, duties, config.dutyIntervalMs);
   const observability = startObservability(broker, config, coordinator);
   routes.splice(0, routes.length, ...observability.routes, ...extraRoutes);
   mqtt.attach(broker, blog);
