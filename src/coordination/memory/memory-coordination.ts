@@ -164,15 +164,12 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
   }
 
   stats(): LogStats {
-    const batches = this.ensemble.batches;
-    let bytes = 0;
-    for (const b of batches) bytes += b.entry.bytes;
     return {
       head: this.ensemble.head,
       applied: this.cursor,
       tail: this.ensemble.trimmedUpTo,
-      entries: batches.length,
-      bytes,
+      entries: this.ensemble.batches.length,
+      bytes: this.ensemble.bytes,
       pendingEvents: this.queue.pending,
       pendingBytes: this.queue.pendingBytes,
       inFlightBatches: 0,

@@ -64,6 +64,7 @@ export class MemoryEnsemble {
     const entry: LogEntry = { position: this.nextPosition++, brokerId, events, bytes };
     const stored: StoredBatch = { entry, epoch, seq };
     this.batches.push(stored);
+    this.bytes += bytes;
     this.committed.emit(stored);
     const lost = this.loseNextReply.get(brokerId);
     if (lost !== undefined) {
@@ -74,13 +75,17 @@ export class MemoryEnsemble {
     return entry.position;
   }
 
+  /** Bytes of the batches in the log (kept as they come and go, so stats() costs nothing). */
+  bytes = 0;
+
   get head(): LogPosition {
     return this.nextPosition - 1;
   }
 
   trim(upTo: LogPosition): number {
     let n = 0;
-    while (n < this.batches.length && this.batches[n]!.entry.position <= upTo) n++;
+    while (n < this.batches.length && this.batches[n]!.entry.position <= upTo)
+      this.bytes -= this.batches[n++]!.entry.bytes;
     this.batches.splice(0, n);
     this.trimmedUpTo = Math.max(this.trimmedUpTo, upTo);
     return n;
