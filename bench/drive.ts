@@ -3,8 +3,8 @@
  *   - saturateQos0: each publisher writes batches while the kernel accepts them, yields to the
  *     event loop every few batches (so the subscribers in this same process get to read), and
  *     waits for 'drain' under back-pressure.
- *   - saturateQos1: each publisher keeps `window` messages in flight, refilling after every chunk
- *     of PUBACKs.
+ *   - saturateQos1: each publisher keeps `window` messages in flight, refilling once per event-loop
+ *     turn in which PUBACKs arrived (one write for all of them).
  *   - fixedRate: a 1 ms timer sends whatever the schedule says is due, round-robin over publishers.
  */
 import { nowUs } from './clock.js';
@@ -52,12 +52,20 @@ export function saturateQos1(
     const allDone = (): boolean => publishers.every((p) => p.done || p.client.failure !== null);
     for (const pub of publishers) {
       pub.sendBatch(window, nowUs());
-      pub.client.hooks.afterChunk = () => {
+      // Refill once per event-loop turn, after every chunk of PUBACKs read in that turn.
+      let scheduled = false;
+      const refill = (): void => {
+        scheduled = false;
         if (finished) return;
-        const now = pub.client.chunkTimeUs;
+        const now = nowUs();
         if (now >= deadlineUs) return finish();
         if (pub.inflight < window && !pub.done) pub.sendBatch(window - pub.inflight, now);
         if (pub.done && allDone()) finish();
+      };
+      pub.client.hooks.afterChunk = () => {
+        if (scheduled || finished) return;
+        scheduled = true;
+        setImmediate(refill);
       };
     }
     if (allDone()) finish();

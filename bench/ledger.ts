@@ -156,15 +156,20 @@ export class DeliveryLedger {
     };
   }
 
-  /** Order disagreements summed over every pair of subscribers. */
+  /** Order disagreements summed over every pair of subscribers that share a publisher. */
   private crossOrder(): number {
-    const idSpace = this.shape.publishers * this.shape.maxPerPublisher;
+    const { publishers, subscribers, maxPerPublisher, subscribedTo } = this.shape;
+    const idSpace = publishers * maxPerPublisher;
+    const share = (a: number, b: number): boolean =>
+      Array.from({ length: publishers }, (_, p) => p).some(
+        (p) => subscribedTo[a]?.[p] === true && subscribedTo[b]?.[p] === true,
+      );
     let total = 0;
-    for (let a = 0; a < this.shape.subscribers; a++) {
-      for (let b = a + 1; b < this.shape.subscribers; b++) {
+    for (let a = 0; a < subscribers; a++) {
+      for (let b = a + 1; b < subscribers; b++) {
         const first = this.arrivals[a];
         const second = this.arrivals[b];
-        if (!first || !second) continue;
+        if (!first || !second || !share(a, b)) continue;
         const x = first.subarray(0, this.arrivalCount[a]);
         const y = second.subarray(0, this.arrivalCount[b]);
         if (!sameSequence(x, y)) total += orderDisagreements(x, y, idSpace);

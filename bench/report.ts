@@ -32,7 +32,8 @@ function mainFigure(cell: CellRecord | undefined, s: CellSummary | undefined): s
   if (cell === undefined || s === undefined) return '';
   if (cell.status === 'unavailable') return 'n/a';
   if (cell.status === 'error' || s.representative === null) return 'error';
-  const mark = s.generatorBound ? '*' : '';
+  const busy = s.representative.cpu.otherPct >= BUSY_PCT;
+  const mark = `${s.generatorBound ? '*' : ''}${busy ? '!' : ''}`;
   if (cell.figure === 'latency') return `${formatMs(s.p50Ms)}/${formatMs(s.p99Ms)} ms${mark}`;
   return `${formatRate(s.throughput)}${mark}`;
 }
@@ -42,6 +43,9 @@ function cellRatio(a: CellSummary | undefined, b: CellSummary | undefined, laten
   if (a === undefined || b === undefined) return NaN;
   return latency ? ratio(a.p99Ms, b.p99Ms) : ratio(a.throughput, b.throughput);
 }
+
+/** Other processes' CPU (not the target, not the generator) above which a figure is marked busy. */
+const BUSY_PCT = 50;
 
 const RATIOS: readonly [string, string, string][] = [
   ['mqttzoo/aedes', 'mqttzoo', 'aedes'],
@@ -81,6 +85,7 @@ export function renderReport(
     'Throughput rows: deliveries/s (fan-in and pairs: msg/s). Latency rows: p50/p99 ms at a fixed 1,000 msg/s.',
     'Ratios: throughput a/b (higher is better for a); on latency rows p99 a/b (lower is better for a).',
     `* generator at >= ${SATURATED_PCT}% of a core in some run: the figure may understate the broker.`,
+    `! other processes used >= ${BUSY_PCT}% of a core during the median run: the machine was not quiet.`,
     '',
     renderTable(['scenario', ...targets, ...ratios.map(([name]) => name)], summaryRows),
     '',

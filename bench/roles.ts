@@ -103,6 +103,7 @@ export class Subscriber {
   /** Receive time of the last counted delivery, µs. */
   lastDeliveryUs = 0;
   private acks: number[] = [];
+  private flushScheduled = false;
 
   constructor(
     readonly client: BenchClient,
@@ -113,7 +114,7 @@ export class Subscriber {
     client.hooks = {
       onPublish: (buf, qos, pid, start, end) => this.onPublish(buf, qos, pid, start, end),
       onPuback: () => undefined,
-      afterChunk: () => this.flushAcks(),
+      afterChunk: () => this.scheduleAcks(),
     };
   }
 
@@ -133,7 +134,18 @@ export class Subscriber {
     this.lastDeliveryUs = this.client.chunkTimeUs;
   }
 
+  /**
+   * PUBACKs go out once per event-loop turn (setImmediate runs after all sockets ready in this
+   * turn were read), so acks for several chunks share one write and one syscall.
+   */
+  private scheduleAcks(): void {
+    if (this.flushScheduled || this.acks.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushAcks());
+  }
+
   private flushAcks(): void {
+    this.flushScheduled = false;
     const n = this.acks.length;
     if (n === 0) return;
     const buf = Buffer.allocUnsafe(4 * n);
