@@ -15,7 +15,17 @@ export const mqttzoo: Target = {
     const main = path.join(ctx.repoRoot, 'dist/src/cli/main.js');
     if (!existsSync(main)) throw new TargetUnavailableError(`${main} not built (npm run build)`);
     const port = await freePort();
-    const args = [main, 'broker', '--standalone', '--host', '127.0.0.1', '--port', String(port)];
+    const args = [
+      main,
+      'broker',
+      '--standalone',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--http-port',
+      '0',
+    ];
     return startSingleBroker(ctx, 'mqttzoo', process.execPath, args, port, ['standalone, in-memory log']);
   },
 };
