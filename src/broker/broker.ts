@@ -17,6 +17,7 @@ import type { ErrorKind } from '../protocol/reason-codes.js';
 import { ClientConnection } from './client-connection.js';
 import { defaultInspectionOptions, Inspection } from './inspection/hub.js';
 import { LocalRouter } from './local-router.js';
+import { FlowControl } from './flow-control.js';
 import { Quota } from './quota.js';
 import { newCounters, type BrokerServices, type BrokerSettings, type SysRetained } from './services.js';
 import { grantSession } from './session-requests.js';
@@ -46,7 +47,9 @@ export class Broker implements BrokerServices, StateListener {
   readonly counters = newCounters();
   readonly connections = new Map<string, ClientConnection>();
   readonly quota: Quota;
+  readonly flow: FlowControl;
   readonly now: () => number;
+  private flowTimer: NodeJS.Timeout | null = null;
   /** Every actor of this broker, for the debug endpoint and its live stream (inspection/hub.ts). */
   readonly inspection: Inspection;
   /** `$SYS/` topics, set by the server when they are on. */
@@ -72,6 +75,12 @@ export class Broker implements BrokerServices, StateListener {
       brokerId: this.brokerId,
       now: this.now,
     });
+    this.flow = new FlowControl(options.settings.flow, this.now, (client) =>
+      this.log.warn(
+        { connId: client.connId, bufferedBytes: client.bufferedBytes, queued: client.queuedMessages },
+        'slow consumer: no longer holding publishers back; it loses what exceeds its bounds',
+      ),
+    );
     this.quota = new Quota(options.settings.quota, this.coordination, this.state, (usage) => {
       if (usage.exceeded)
         this.log.warn({ quota: usage }, `quota reached, refusing new publishes: ${usage.reason}`);
@@ -90,6 +99,8 @@ export class Broker implements BrokerServices, StateListener {
     this.caughtUpAt = this.coordination.stats().head;
     this.unfollow = this.coordination.follow(this.applied, (entry) => this.applyEntry(entry));
     this.quota.start();
+    this.flowTimer = setInterval(() => this.flow.tick(), 250);
+    this.flowTimer.unref();
   }
 
   /** True once the log is applied up to where it stood when this broker started (readiness). */
@@ -128,6 +139,7 @@ export class Broker implements BrokerServices, StateListener {
     ]);
     clearTimeout(timer);
     this.quota.stop();
+    if (this.flowTimer !== null) clearInterval(this.flowTimer);
     this.unfollow?.();
     this.unfollow = null;
   }

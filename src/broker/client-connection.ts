@@ -52,6 +52,7 @@ export class ClientConnection {
     private readonly onEnded: (conn: ClientConnection) => void,
   ) {
     this.log = services.log.child({ connId, remote: transport.remoteAddress });
+    transport.onDrain(() => services.flow.check(this));
     this.actor = createActor(connectionMachine, {
       input: {
         connId,
@@ -75,7 +76,9 @@ export class ClientConnection {
 
   /** The packets of one read from the socket. */
   receive(packets: Packet[]): void {
-    if (!this.ended && packets.length > 0) this.actor.send({ type: 'packets', packets });
+    if (this.ended || packets.length === 0) return;
+    this.actor.send({ type: 'packets', packets });
+    this.services.flow.check(this); // acks may have freed the queue
   }
 
   send(event: ConnectionEvent): void {
@@ -93,7 +96,19 @@ export class ClientConnection {
   }
 
   deliver(messages: Delivery[]): void {
-    if (this.granted) this.send({ type: 'deliver', messages });
+    if (!this.granted) return;
+    this.send({ type: 'deliver', messages });
+    this.services.flow.check(this);
+  }
+
+  // ── FlowClient: what flow control watches ──
+
+  get bufferedBytes(): number {
+    return this.transport.bufferedBytes;
+  }
+
+  get queuedMessages(): number {
+    return this.actor.getSnapshot().context.outbound.queued;
   }
 
   disconnect(kind: ErrorKind, reason: string): void {
@@ -153,6 +168,7 @@ export class ClientConnection {
         return;
       case 'ended':
         this.ended = true;
+        this.services.flow.forget(this);
         endSession(this, effect.reason);
         this.onEnded(this);
         return;
@@ -161,9 +177,13 @@ export class ClientConnection {
 
   private write(packet: Packet): void {
     if (packet.cmd === 'publish' && packet.qos === 0) {
-      if (this.transport.bufferedBytes > this.services.settings.maxWriteBuffer) {
+      // a slow consumer (or one flooded through the log, which cannot be slowed) loses QoS 0
+      // messages beyond its buffer, never the broker's memory
+      const flow = this.services.flow;
+      const limit = flow.isSlow(this) ? flow.slowBufferBytes : this.services.settings.maxWriteBuffer;
+      if (this.transport.bufferedBytes > limit) {
         this.services.counters.dropped['slow-consumer']++;
-        return; // a slow consumer loses QoS 0 messages, never the broker's memory
+        return;
       }
     }
     const bytes = encode(packet, this.version);

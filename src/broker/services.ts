@@ -9,6 +9,7 @@ import type { Delivery } from '../actors/connection/types.js';
 import type { AppendCallback } from '../coordination/coordination.js';
 import type { LogEvent, SubscriptionOptions } from '../coordination/log-events.js';
 import { APPEND_LATENCY_BOUNDS, BATCH_SIZE_BOUNDS, Buckets } from './buckets.js';
+import type { FlowControl, FlowSettings } from './flow-control.js';
 import type { LocalRouter } from './local-router.js';
 import type { Quota, QuotaSettings } from './quota.js';
 import type { ClusterState } from './state/cluster-state.js';
@@ -30,7 +31,9 @@ export interface BrokerSettings {
   shutdownFlushMs: number;
   /** What the log and the replicated state may hold (docs/QUOTA.md). */
   quota: QuotaSettings;
-  /** Topic filters no client may subscribe to: they get SUBACK 0x80 (0x87 in 5.0). */
+  /** When slow output pauses intake (flow-control.ts). */
+  flow: FlowSettings;
+  /** Topic filters no client may subscribe to: they get SUBACK 0x80. */
   refusedFilters: ReadonlySet<string>;
 }
 
@@ -120,6 +123,7 @@ export interface BrokerServices {
   readonly log: Logger;
   readonly counters: BrokerCounters;
   readonly quota: Quota;
+  readonly flow: FlowControl;
   /** `$SYS/` topics of this broker, when they are published (sysInterval > 0). */
   readonly sys?: SysRetained | null;
   now(): number;

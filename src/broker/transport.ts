@@ -12,4 +12,6 @@ export interface Transport {
   /** Stops reading from the client (back-pressure) and starts again. */
   pause(): void;
   resume(): void;
+  /** Calls `listener` whenever what was written has been handed to the kernel. */
+  onDrain(listener: () => void): void;
 }

@@ -28,6 +28,7 @@ export interface BrokerConfig {
   persistentSessionExpiry: number;
   maxWriteBuffer: number;
   maxPendingAppends: number;
+  slowConsumerMs: number;
   quotaLogBytes: number;
   quotaLogEntries: number;
   quotaStateBytes: number;
@@ -111,7 +112,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     'Client connections accepted at once; more are refused with CONNACK "server unavailable".',
   ),
   opt('maxPacketSize', 'max-packet-size', 'int', 1024 * 1024, 'Largest MQTT packet accepted, in bytes.'),
-  opt('maxInflight', 'max-inflight', 'int', 100, 'Outbound QoS 1/2 messages in flight per client.'),
+  opt(
+    'maxInflight',
+    'max-inflight',
+    'int',
+    1000,
+    "Outbound QoS 1/2 messages in flight per client (lowered to an MQTT 5.0 client's Receive Maximum).",
+  ),
   opt(
     'maxQueuedMessages',
     'max-queued-messages',
@@ -156,6 +163,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     'int',
     50_000,
     'Log appends awaiting commit beyond which the broker stops reading publishers.',
+  ),
+  opt(
+    'slowConsumerMs',
+    'slow-consumer-ms',
+    'int',
+    2000,
+    'How long a client that cannot keep up may hold publishers back before it counts as a slow consumer and loses what exceeds its bounds.',
   ),
   opt(
     'quotaLogBytes',

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { defaultConnectionLimits } from '../actors/connection/context.js';
 import { Broker } from '../broker/broker.js';
 import { startCoordinator, type RunningCoordinator } from '../broker/coordinator-glue.js';
+import { defaultFlowSettings } from '../broker/flow-control.js';
 import { defaultDutySettings, LeaderDuties } from '../broker/leader-duties.js';
 import type { BrokerSettings } from '../broker/services.js';
 import type { Coordination } from '../coordination/coordination.js';
@@ -51,6 +52,7 @@ export function brokerSettings(config: BrokerConfig): BrokerSettings {
     maxWriteBuffer: config.maxWriteBuffer,
     maxPendingAppends: config.maxPendingAppends,
     shutdownFlushMs: 5000,
+    flow: { ...defaultFlowSettings, slowConsumerMs: config.slowConsumerMs },
     refusedFilters: new Set(
       config.denySubscribe
         .split(',')

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
+import type { ClientConnection } from '../broker/client-connection.js';
 import type { Transport } from '../broker/transport.js';
 import { Decoder } from '../protocol/codec.js';
 
@@ -42,6 +43,7 @@ function socketTransport(socket: net.Socket): Transport {
     },
     pause: () => socket.pause(),
     resume: () => socket.resume(),
+    onDrain: (listener) => socket.on('drain', listener),
   };
 }
 
@@ -86,13 +88,26 @@ function connectionHandler(
   log: Logger,
 ): (socket: net.Socket) => void {
   const pausedForLog = new Set<net.Socket>();
+  const open = new Map<net.Socket, ClientConnection>();
+  const reading = (socket: net.Socket): boolean => !pausedForLog.has(socket) && !broker.flow.paused;
   broker.coordination.onDrain(() => {
-    for (const socket of pausedForLog) socket.resume();
-    pausedForLog.clear();
+    for (const socket of pausedForLog) {
+      pausedForLog.delete(socket);
+      if (reading(socket)) socket.resume();
+    }
+  });
+  // a client that cannot keep up pauses every other client's input until it drains (flow-control.ts);
+  // its own socket goes on being read, since its acks are what free it
+  broker.flow.changed.add((paused) => {
+    for (const [socket, conn] of open) {
+      if (paused && !broker.flow.isCongested(conn)) socket.pause();
+      else if (!paused && !pausedForLog.has(socket)) socket.resume();
+    }
   });
   return (socket) => {
     socket.setNoDelay(true);
     const conn = broker.attach(socketTransport(socket));
+    open.set(socket, conn);
     const decoder = new Decoder({ maxPacketSize: options.maxPacketSize });
     socket.on('data', (chunk: Buffer) => {
       broker.counters.bytesReceived += chunk.length;
@@ -112,8 +127,9 @@ function connectionHandler(
     socket.on('error', (err) => log.debug({ connId: conn.connId, err: err.message }, 'socket error'));
     socket.on('close', () => {
       pausedForLog.delete(socket);
+      open.delete(socket);
       conn.socketClosed();
     });
-    socket.resume();
+    if (reading(socket)) socket.resume();
   };
 }
