@@ -74,7 +74,7 @@ function createCoordination(
   log: Logger,
 ): Coordination {
   const base = { brokerId: config.brokerId, epoch, endpoints };
-  if (config.standalone) return new MemoryCoordination(new MemoryEnsemble(), base);
+  if (config.standalone) return new MemoryCoordination(new MemoryEnsemble({ keepApplied: false }), base);
   return new ZooKeeperCoordination({
     ...base,
     connectString: config.zookeeper,

@@ -325,5 +325,6 @@ export class MemoryCoordination implements Coordination, EnsembleSession {
     }
     const self = this.ensemble.members.get(this.brokerId);
     if (self) self.applied = this.cursor;
+    this.ensemble.releaseApplied();
   }
 }

@@ -45,6 +45,21 @@ export class MemoryEnsemble {
   /** Snapshots kept, newest last (as in ZooKeeper: the last two). */
   private readonly keepSnapshots = 2;
 
+  /**
+   * `keepApplied: false` is single-node mode: nobody can join later or restart from this log, so an
+   * entry every member has applied is dropped at once instead of waiting for a snapshot and a trim
+   * (which keeps the heap flat and young-generation GC cheap).
+   */
+  constructor(private readonly options: { keepApplied: boolean } = { keepApplied: true }) {}
+
+  /** In single-node mode, drops the entries every member has applied. */
+  releaseApplied(): void {
+    if (this.options.keepApplied) return;
+    let upTo = Infinity;
+    for (const m of this.members.values()) upTo = Math.min(upTo, m.applied);
+    if (upTo !== Infinity && upTo > this.trimmedUpTo) this.trim(upTo);
+  }
+
   register(session: EnsembleSession): void {
     this.sessions.set(session.brokerId, session);
   }
