@@ -6,6 +6,7 @@
 import type { IConnectPacket } from 'mqtt-packet';
 import type { CloseReason } from '../actors/connection/types.js';
 import type { PublishEvent, WillMessage } from '../coordination/log-events.js';
+import type { UserPropertyList } from '../protocol/wire-checks.js';
 import type { ClientConnection } from './client-connection.js';
 import { forwardedProperties } from './publish-event.js';
 import type { OpenResult } from './state/session-open.js';
@@ -21,7 +22,7 @@ function willOf(packet: IConnectPacket): WillMessage | undefined {
   if (!will) return undefined;
   const payload = typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload;
   const props = will.properties;
-  const forwarded = forwardedProperties(props);
+  const forwarded = forwardedProperties(props, will as UserPropertyList);
   return {
     topic: will.topic,
     payload,

@@ -1,8 +1,9 @@
 /**
  * What a SUBSCRIBE or UNSUBSCRIBE asks for, filter by filter: the options to apply and the code each
- * filter gets in the ack. In 5.0 a filter that breaks the wildcard rules fails alone (0x8F). In 3.1.1
- * such a filter closes the connection before it gets here (protocol/validate.ts, as Mosquitto does;
- * docs/CONFORMANCE.md), so 0x80 is left for filters the server refuses [MQTT-3.9.3-2]. Pure.
+ * filter gets in the ack [MQTT-3.8.4-5..7], [MQTT-3.9.3-1], [MQTT-3.11.3-1]. A filter that breaks the
+ * wildcard rules closes the connection before it gets here, in every version (protocol/validate.ts,
+ * as Mosquitto does; docs/CONFORMANCE.md), so failure codes are left for filters the server refuses
+ * (0x80) and, in 5.0, for shared subscriptions, which MQTTZoo does not support (0x9E). Pure.
  */
 import type { ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
 import type { SubscriptionOptions } from '../coordination/log-events.js';
@@ -21,7 +22,8 @@ const NO_REFUSALS: ReadonlySet<string> = new Set();
 
 /**
  * `refused` are filters the server will not grant (configuration; compared character by character):
- * they get the failure code, 0x80 in 3.1.1 [MQTT-3.9.3-2], 0x87 Not authorized in 5.0.
+ * they get 0x80 (Unspecified error) in every version [MQTT-3.9.3-2], which Paho's conformance tests
+ * expect of 5.0 too (Mosquitto would send 0x87 for a filter its ACL denies).
  */
 export function planSubscribe(
   packet: ISubscribePacket,
@@ -34,16 +36,17 @@ export function planSubscribe(
     version === 5 ? packet.properties?.subscriptionIdentifier : undefined;
   const id = typeof subscriptionId === 'number' ? subscriptionId : subscriptionId?.[0];
   for (const sub of packet.subscriptions) {
-    if (topicFilterProblem(sub.topic) !== null) {
+    const shared = version === 5 ? parseSharedFilter(sub.topic) : null;
+    if (topicFilterProblem(sub.topic) !== null || shared === 'invalid') {
       codes.push(version === 5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError);
       continue;
     }
     if (refused.has(sub.topic)) {
-      codes.push(version === 5 ? ReasonCode.NotAuthorized : ReasonCode.UnspecifiedError);
+      codes.push(ReasonCode.UnspecifiedError);
       continue;
     }
-    if (version === 5 && parseSharedFilter(sub.topic) !== null) {
-      codes.push(ReasonCode.SharedSubscriptionsNotSupported);
+    if (shared !== null) {
+      codes.push(ReasonCode.SharedSubscriptionsNotSupported); // section 4.8.2: not supported
       continue;
     }
     const options: SubscriptionOptions = {

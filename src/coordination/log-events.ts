@@ -13,7 +13,8 @@ export interface MessageProperties {
   contentType?: string;
   responseTopic?: string;
   correlationData?: Buffer;
-  userProperties?: Record<string, string | string[]>;
+  /** Ordered pairs [MQTT-3.3.2-18]; entries written before that change hold mqtt-packet's object form. */
+  userProperties?: [string, string][] | Record<string, string | string[]>;
 }
 
 /** An application message as published, with what routing needs. */

@@ -5,11 +5,14 @@
  * Before mqtt-packet sees a packet, a small scanner reads each fixed header so that a packet larger
  * than the limit is refused as soon as its length is known, without buffering it (MQTT 5.0 section
  * 3.1.2.11.4; for 3.1.1 the server's limit is its own choice). Each decoded packet then passes the
- * checks mqtt-packet leaves out (wire-checks.ts). After an error the decoder is spent: the
- * connection closes [MQTT-4.8.0-1].
+ * checks mqtt-packet leaves out (wire-checks.ts), MQTT 5.0 properties included: the decoder keeps the
+ * raw bytes of every property section mqtt-packet reads (properties.ts checks them, and finds the
+ * User Properties' wire order there). After an error the decoder is spent: the connection closes
+ * [MQTT-4.8.0-1], [MQTT-4.13.1-1].
  */
 import mqttPacket from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
+import { encode5 } from './encode5.js';
 import { ProtocolError } from './reason-codes.js';
 import { wireProblem } from './wire-checks.js';
 
@@ -28,8 +31,18 @@ export interface DecoderOptions {
   maxPacketSize: number;
 }
 
+/** What the decoder reaches inside mqtt-packet's parser (9.x); pinned by test/protocol/codec.test.ts. */
+interface ParserInternals {
+  _parseProperties(): unknown;
+  _list: { slice(start: number, end: number): Buffer };
+  _pos: number;
+  packet: Partial<Packet> | undefined;
+}
+
 export class Decoder {
   private readonly parser = mqttPacket.parser();
+  /** Raw property sections of the packet being parsed, in the order they were read. */
+  private sections: Buffer[] = [];
   private readonly maxPacketSize: number;
   private packets: Packet[] = [];
   private failure: ProtocolError | null = null;
@@ -40,15 +53,34 @@ export class Decoder {
 
   constructor(options: DecoderOptions) {
     this.maxPacketSize = options.maxPacketSize;
+    const internals = this.parser as unknown as ParserInternals;
+    const parseProperties = internals._parseProperties;
+    const sections = (): Buffer[] => this.sections;
+    internals._parseProperties = function (this: ParserInternals): unknown {
+      const start = this._pos;
+      const result = parseProperties.call(this);
+      sections().push(this._list.slice(start, this._pos));
+      return result;
+    };
     this.parser.on('packet', (packet: Packet) => {
+      const raw = this.sections;
+      this.sections = [];
       if (this.failure !== null) return; // nothing after a bad packet counts [MQTT-4.8.0-1]
       const version = packet.cmd === 'connect' ? (packet.protocolVersion ?? 4) : this.protocolVersion;
-      const problem = wireProblem(packet, version);
-      if (problem === null) this.packets.push(packet);
-      else this.failure = problem;
+      const problem = wireProblem(packet, version, raw);
+      if (problem === null) {
+        this.packets.push(packet);
+        return;
+      }
+      if (packet.cmd === 'connect' && version === 5) problem.connectVersion = 5;
+      this.failure = problem;
     });
     this.parser.on('error', (err: Error) => {
-      this.failure ??= classifyParseError(err);
+      this.sections = [];
+      // an error in a 5.0 CONNECT may be answered with a 5.0 CONNACK (section 4.13)
+      const packet = internals.packet;
+      const connect5 = packet?.cmd === 'connect' && packet.protocolVersion === 5;
+      this.failure ??= classifyParseError(err, connect5);
     });
   }
 
@@ -114,14 +146,22 @@ export class Decoder {
 }
 
 /** Maps mqtt-packet's error sentences onto our kinds; pinned by test/protocol/codec.test.ts. */
-function classifyParseError(err: Error): ProtocolError {
+function classifyParseError(err: Error, connect5: boolean): ProtocolError {
   if (err.message === 'Invalid protocol version') {
     return new ProtocolError('unsupported-version', 'unsupported protocol version', { cause: err });
   }
-  return new ProtocolError('malformed', `malformed packet: ${err.message}`, { cause: err });
+  // a client that sent no Authentication Method may send no AUTH at all [MQTT-4.12.0-7]
+  const kind = err.message === 'Invalid auth reason code' ? 'protocol' : 'malformed';
+  const error = new ProtocolError(kind, `malformed packet: ${err.message}`, { cause: err });
+  if (connect5) error.connectVersion = 5;
+  return error;
 }
 
-/** Serialises a packet for the given protocol version. */
+/**
+ * Serialises a packet for the given protocol version. MQTT 5.0 PUBLISH, acknowledgements and
+ * DISCONNECT have an encoder of their own (encode5.ts); the rest is mqtt-packet's.
+ */
 export function encode(packet: Packet, protocolVersion: ProtocolVersion): Buffer {
+  if (protocolVersion === 5) return encode5(packet) ?? mqttPacket.generate(packet, { protocolVersion });
   return mqttPacket.generate(packet, { protocolVersion });
 }

@@ -21,6 +21,7 @@ export const ReasonCode = {
   ClientIdentifierNotValid: 0x85,
   BadUserNameOrPassword: 0x86,
   NotAuthorized: 0x87,
+  BadAuthenticationMethod: 0x8c,
   ServerUnavailable: 0x88,
   ServerBusy: 0x89,
   ServerShuttingDown: 0x8b,
@@ -62,6 +63,7 @@ export type ErrorKind =
   | 'unsupported-version'
   | 'client-id-rejected'
   | 'bad-credentials'
+  | 'bad-authentication-method'
   | 'not-authorized'
   | 'server-unavailable'
   | 'server-busy'
@@ -97,6 +99,7 @@ const CODES: Record<ErrorKind, KindCodes> = {
     v5: ReasonCode.BadUserNameOrPassword,
     v4Connack: ConnackReturnCode.BadUserNameOrPassword,
   },
+  'bad-authentication-method': { v5: ReasonCode.BadAuthenticationMethod },
   'not-authorized': { v5: ReasonCode.NotAuthorized, v4Connack: ConnackReturnCode.NotAuthorized },
   'server-unavailable': { v5: ReasonCode.ServerUnavailable, v4Connack: ConnackReturnCode.ServerUnavailable },
   'server-busy': { v5: ReasonCode.ServerBusy, v4Connack: ConnackReturnCode.ServerUnavailable },
@@ -124,6 +127,8 @@ export function connackReturnCodeOf(kind: ErrorKind): ConnackReturnCode | undefi
 /** A protocol-level failure: what happened (kind) and a sentence for the log. */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
+  /** Set on an error in a CONNECT that announced MQTT 5.0: a 5.0 CONNACK may answer it (section 4.13). */
+  connectVersion?: 5;
   constructor(
     readonly kind: ErrorKind,
     message: string,

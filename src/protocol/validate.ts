@@ -8,7 +8,13 @@
 import type { IConnectPacket, Packet } from 'mqtt-packet';
 import type { ProtocolVersion } from './codec.js';
 import { ProtocolError } from './reason-codes.js';
-import { stringProblem, topicFilterProblem, topicNameProblem, type TopicProblem } from './topic.js';
+import {
+  parseSharedFilter,
+  stringProblem,
+  topicFilterProblem,
+  topicNameProblem,
+  type TopicProblem,
+} from './topic.js';
 
 /** Client ids every server must accept: 1-23 characters of [0-9a-zA-Z] [MQTT-3.1.3-5]. */
 export const MAX_PORTABLE_CLIENT_ID_LENGTH = 23;
@@ -34,7 +40,11 @@ export function connectProblem(packet: IConnectPacket, maxClientIdLength: number
   }
   const clientId = packet.clientId;
   const idProblem = stringProblem(clientId);
-  if (idProblem !== null) return new ProtocolError('malformed', `client id: ${idProblem} [MQTT-3.1.3-4]`);
+  if (idProblem !== null) {
+    // 5.0: CONNACK 0x85 Client Identifier not valid [MQTT-3.1.3-8] (Mosquitto's test data); 3.1.1 closes
+    const kind = protocolVersion === 5 ? 'client-id-rejected' : 'malformed';
+    return new ProtocolError(kind, `client id: ${idProblem} [MQTT-3.1.3-4]`);
+  }
   if (clientId.length > maxClientIdLength || (protocolVersion === 3 && clientId.length > 23)) {
     return new ProtocolError('client-id-rejected', `client id longer than ${maxClientIdLength} characters`);
   }
@@ -47,9 +57,16 @@ export function connectProblem(packet: IConnectPacket, maxClientIdLength: number
     if (problem !== null) return new ProtocolError(kindOf(problem), `will topic: ${problem} [MQTT-3.1.3-10]`);
   }
   const userProblem = packet.username === undefined ? null : stringProblem(packet.username);
-  return userProblem === null
+  if (userProblem !== null)
+    return new ProtocolError('malformed', `user name: ${userProblem} [MQTT-3.1.3-11]`);
+  // MQTT 5.0 enhanced authentication (section 4.12) is not supported: no method is [MQTT-4.12.0-1]
+  const method = protocolVersion === 5 ? packet.properties?.authenticationMethod : undefined;
+  return method === undefined
     ? null
-    : new ProtocolError('malformed', `user name: ${userProblem} [MQTT-3.1.3-11]`);
+    : new ProtocolError(
+        'bad-authentication-method',
+        `authentication method ${JSON.stringify(method)} not supported`,
+      );
 }
 
 const CHARACTER_PROBLEMS: ReadonlySet<TopicProblem> = new Set<TopicProblem>([
@@ -58,27 +75,37 @@ const CHARACTER_PROBLEMS: ReadonlySet<TopicProblem> = new Set<TopicProblem>([
   'control or non-character',
 ]);
 
-/** Bad characters make a packet malformed [MQTT-1.5.3-1], [MQTT-1.5.3-2]; the rest is about the topic. */
-function kindOf(problem: TopicProblem): 'malformed' | 'topic-name-invalid' {
-  return CHARACTER_PROBLEMS.has(problem) ? 'malformed' : 'topic-name-invalid';
+/**
+ * Bad characters make a packet malformed [MQTT-1.5.3-1], [MQTT-1.5.3-2] (5.0: [MQTT-1.5.4-1],
+ * [MQTT-1.5.4-2]); a topic name that is empty or holds a wildcard is a protocol error (5.0: DISCONNECT
+ * 0x82, as Mosquitto 2.0; 3.1.1 just closes).
+ */
+function kindOf(problem: TopicProblem): 'malformed' | 'protocol' {
+  return CHARACTER_PROBLEMS.has(problem) ? 'malformed' : 'protocol';
 }
 
 /**
- * A topic filter in SUBSCRIBE or UNSUBSCRIBE. Bad characters close the connection in every version
- * [MQTT-1.5.3-1], [MQTT-1.5.3-2]. A filter that breaks the wildcard or length rules [MQTT-4.7.1-2],
- * [MQTT-4.7.1-3], [MQTT-4.7.3-1] is a protocol violation in 3.1.1, which closes too [MQTT-4.8.0-1]
- * (as Mosquitto does; see docs/CONFORMANCE.md); 5.0 answers it with reason code 0x8F in the ack.
+ * A topic filter in SUBSCRIBE or UNSUBSCRIBE. Bad characters, and a filter that breaks the wildcard
+ * or length rules [MQTT-4.7.1-1], [MQTT-4.7.1-2], [MQTT-4.7.3-1], make the packet malformed: the
+ * connection closes, in 5.0 with DISCONNECT 0x81 [MQTT-4.8.0-1], [MQTT-4.13.1-1] (as Mosquitto does;
+ * see docs/CONFORMANCE.md). In 5.0 a shared subscription's filter must also have a share name without
+ * wildcards and a filter after it [MQTT-4.8.2-1], [MQTT-4.8.2-2] (else a protocol error).
  */
 function filterProblem(filter: string, version: ProtocolVersion, what: string): ProtocolError | null {
-  const problem = stringProblem(filter) ?? (version === 5 ? null : topicFilterProblem(filter));
-  if (problem === null) return null;
-  return new ProtocolError('malformed', `${what} topic filter ${JSON.stringify(filter)}: ${problem}`);
+  const problem = topicFilterProblem(filter);
+  if (problem !== null) {
+    return new ProtocolError('malformed', `${what} topic filter ${JSON.stringify(filter)}: ${problem}`);
+  }
+  if (version === 5 && parseSharedFilter(filter) === 'invalid') {
+    return new ProtocolError(
+      'protocol',
+      `${what} shared subscription ${JSON.stringify(filter)} [MQTT-4.8.2-2]`,
+    );
+  }
+  return null;
 }
 
-/**
- * Returns the problem with a packet received after CONNECT, or null. In 5.0 a filter that breaks
- * the wildcard rules is not an error of the packet: it gets a failure code in the ack.
- */
+/** Returns the problem with a packet received after CONNECT, or null. */
 export function packetProblem(packet: Packet, version: ProtocolVersion): ProtocolError | null {
   switch (packet.cmd) {
     case 'publish': {
@@ -106,6 +133,13 @@ export function packetProblem(packet: Packet, version: ProtocolVersion): Protoco
       for (const sub of packet.subscriptions) {
         const problem = filterProblem(sub.topic, version, 'SUBSCRIBE');
         if (problem !== null) return problem;
+        // [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error
+        if (version === 5 && sub.nl === true && parseSharedFilter(sub.topic) !== null) {
+          return new ProtocolError(
+            'protocol',
+            `No Local on the shared subscription ${sub.topic} [MQTT-3.8.3-4]`,
+          );
+        }
       }
       return null;
     case 'unsubscribe':
@@ -131,9 +165,10 @@ export function packetProblem(packet: Packet, version: ProtocolVersion): Protoco
     case 'pingresp':
       return new ProtocolError('protocol', `${packet.cmd.toUpperCase()} is sent by servers, not clients`);
     case 'auth':
+      // no CONNECT with an Authentication Method is accepted, so no AUTH is expected [MQTT-4.12.0-7]
       return new ProtocolError(
         'protocol',
-        'AUTH without an authentication method in CONNECT [MQTT-4.12.0-1]',
+        'AUTH without an Authentication Method in CONNECT [MQTT-4.12.0-7]',
       );
     default:
       return null;

@@ -16,11 +16,11 @@ describe('planSubscribe', () => {
     expect(plan.accepted.map((a) => a.filter)).toEqual(['a', 'b/+', '#']);
   });
 
-  it('fails a refused filter alone: 0x80 in 3.1.1 [MQTT-3.9.3-2], 0x87 in 5.0', () => {
+  it('fails a refused filter alone with 0x80 in 3.1.1 and 5.0 [MQTT-3.9.3-2] (as Paho expects)', () => {
     const refused = new Set(['test/nosubscribe']);
     const packet = subscribe(['a', 1], ['test/nosubscribe', 2]);
     expect(planSubscribe(packet, 4, refused).codes).toEqual([1, 0x80]);
-    expect(planSubscribe(packet, 5, refused).codes).toEqual([1, 0x87]);
+    expect(planSubscribe(packet, 5, refused).codes).toEqual([1, 0x80]);
     expect(planSubscribe(packet, 4, refused).accepted.map((a) => a.filter)).toEqual(['a']);
   });
 
@@ -29,5 +29,10 @@ describe('planSubscribe', () => {
     expect(planSubscribe(subscribe(['test/+', 0], ['Test/nosubscribe', 0]), 4, refused).codes).toEqual([
       0, 0,
     ]);
+  });
+
+  it('5.0: a shared subscription gets 0x9E (not supported), one alone', () => {
+    expect(planSubscribe(subscribe(['$share/g/a', 1], ['a', 1]), 5).codes).toEqual([0x9e, 1]);
+    expect(planSubscribe(subscribe(['$share/g/a', 1]), 4).codes).toEqual([1]); // a plain filter in 3.1.1
   });
 });

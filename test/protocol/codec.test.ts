@@ -108,3 +108,50 @@ describe('encode', () => {
     expect(packets[0]).toMatchObject({ cmd: 'connack', reasonCode: 0x97, properties: { reasonString: 'q' } });
   });
 });
+
+describe('Decoder (MQTT 5.0 properties)', () => {
+  const connect5 = hex('10 0d 00044d515454 05 02 003c 00 0000');
+  const decode5 = (bytes: string) => {
+    const decoder = new Decoder({ maxPacketSize: 1 << 20 });
+    decoder.push(connect5);
+    return decoder.push(hex(bytes));
+  };
+
+  it('records User Properties in wire order on a PUBLISH [MQTT-3.3.2-18]', () => {
+    // topic "t", properties: b=1, 2=x, b=3
+    const { packets, error } = decode5(
+      '30 1a 0001 74 15 26 0001 62 0001 31 26 0001 32 0001 78 26 0001 62 0001 33 7a',
+    );
+    expect(error).toBeNull();
+    expect((packets[0] as { userPropertyList?: unknown }).userPropertyList).toEqual([
+      ['b', '1'],
+      ['2', 'x'],
+      ['b', '3'],
+    ]);
+  });
+
+  it('refuses a property twice (protocol) and a property of another packet type (malformed)', () => {
+    expect(decode5('30 09 0001 74 04 0101 0101 78').error?.kind).toBe('protocol');
+    expect(decode5('30 0a 0001 74 05 1100000001 78').error?.kind).toBe('malformed');
+  });
+
+  it('refuses bytes after the properties of an acknowledgement or DISCONNECT', () => {
+    expect(decode5('62 05 0001 00 00 00').error?.kind).toBe('malformed');
+    expect(decode5('e0 03 00 00 00').error?.kind).toBe('malformed');
+    expect(decode5('62 04 0001 00 00').error).toBeNull();
+    expect(decode5('e0 01 04').error).toBeNull();
+  });
+
+  it('marks an error in a 5.0 CONNECT so that a 5.0 CONNACK can answer it', () => {
+    const decoder = new Decoder({ maxPacketSize: 1 << 20 });
+    const { error } = decoder.push(hex('10 10 00044d515454 05 02 003c 03 230001 0000'));
+    expect(error?.kind).toBe('malformed');
+    expect(error?.connectVersion).toBe(5);
+    const v4 = new Decoder({ maxPacketSize: 1 << 20 }).push(hex('10 0d 00044d515454 04 02 003c 0000 00'));
+    expect(v4.error?.connectVersion).toBeUndefined();
+  });
+
+  it('takes an AUTH with a bad reason code as a protocol error (no AUTH is expected)', () => {
+    expect(decode5('f0 01 05').error?.kind).toBe('protocol');
+  });
+});

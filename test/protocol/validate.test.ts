@@ -27,7 +27,7 @@ describe('connectProblem', () => {
   });
   it('refuses a will topic with wildcards', () => {
     const will = { topic: 'a/#', payload: Buffer.from('x'), qos: 0 as const, retain: false };
-    expect(connectProblem(connect({ will }), 64)?.kind).toBe('topic-name-invalid');
+    expect(connectProblem(connect({ will }), 64)?.kind).toBe('protocol');
   });
   it('refuses U+0000 in the client id [MQTT-1.5.3-2]', () => {
     expect(connectProblem(connect({ clientId: 'a\u0000' }), 64)?.kind).toBe('malformed');
@@ -49,6 +49,12 @@ describe('connectProblem', () => {
     const v3 = connect({ protocolId: 'MQIsdp', protocolVersion: 3, clientId: '' });
     expect(connectProblem(v3, 256)?.kind).toBe('client-id-rejected');
   });
+  it('refuses an MQTT 5.0 Authentication Method: enhanced authentication is not supported [MQTT-4.12.0-1]', () => {
+    const properties = { authenticationMethod: 'SCRAM-SHA-1' };
+    expect(connectProblem(connect({ protocolVersion: 5, properties }), 64)?.kind).toBe(
+      'bad-authentication-method',
+    );
+  });
 });
 
 describe('packetProblem on topic filters', () => {
@@ -63,10 +69,23 @@ describe('packetProblem on topic filters', () => {
       expect(packetProblem(unsub(filter), 4)?.kind).toBe('malformed');
     },
   );
-  it('5.0 leaves wildcard mistakes to the ack (0x8F) but closes on bad characters', () => {
-    expect(packetProblem(sub('a/#/b'), 5)).toBeNull();
-    expect(packetProblem(unsub('a/#/b'), 5)).toBeNull();
+  it('5.0 closes on wildcard mistakes too (DISCONNECT 0x81, as Mosquitto) and on bad characters', () => {
+    expect(packetProblem(sub('a/#/b'), 5)?.kind).toBe('malformed');
+    expect(packetProblem(unsub('a/#/b'), 5)?.kind).toBe('malformed');
     expect(packetProblem(sub('a\u0000'), 5)?.kind).toBe('malformed');
+  });
+  it.each(['$share/g', '$share//a', '$share/+/a', '$share/g/'])(
+    '5.0: the shared subscription %j without a share name or filter is a protocol error [MQTT-4.8.2-1], [MQTT-4.8.2-2]',
+    (filter) => {
+      expect(packetProblem(sub(filter), 5)?.kind).toBe('protocol');
+      expect(packetProblem(sub('$share/g/a'), 5)).toBeNull();
+    },
+  );
+  it('5.0: No Local on a shared subscription is a protocol error [MQTT-3.8.3-4]', () => {
+    const nl = (topic: string) =>
+      ({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0, nl: true }] }) as Packet;
+    expect(packetProblem(nl('$share/g/a'), 5)?.kind).toBe('protocol');
+    expect(packetProblem(nl('a'), 5)).toBeNull();
   });
 });
 
@@ -75,12 +94,12 @@ describe('packetProblem', () => {
     [
       'PUBLISH with a wildcard topic [MQTT-3.3.2-2]',
       { cmd: 'publish', topic: 'a/+', payload: '', qos: 0, dup: false, retain: false },
-      'topic-name-invalid',
+      'protocol',
     ],
     [
       'PUBLISH with an empty topic [MQTT-4.7.3-1]',
       { cmd: 'publish', topic: '', payload: '', qos: 0, dup: false, retain: false },
-      'topic-name-invalid',
+      'protocol',
     ],
     [
       'PUBLISH QoS 1 with packet id 0 [MQTT-2.3.1-1]',
@@ -125,6 +144,6 @@ describe('packetProblem', () => {
       properties: { topicAlias: 1 },
     };
     expect(packetProblem(p, 5)).toBeNull();
-    expect(packetProblem(p, 4)?.kind).toBe('topic-name-invalid');
+    expect(packetProblem(p, 4)?.kind).toBe('protocol');
   });
 });

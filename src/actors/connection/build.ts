@@ -1,6 +1,9 @@
 /**
  * Outbound packets, one builder per type (EMQX's handle_out): the only place that knows how each
- * packet differs between MQTT 3.1.1 and 5.0.
+ * packet differs between MQTT 3.1.1 and 5.0. The server sends no Reason String and no User
+ * Property on any packet (the reason goes to the log), so the client's Request Problem Information
+ * [MQTT-3.1.2-29] and Maximum Packet Size rules for them ([MQTT-3.2.2-19], [MQTT-3.2.2-20],
+ * [MQTT-3.14.2-3], [MQTT-3.14.2-4], ...) always hold; Mosquitto sends none either.
  */
 import type {
   IConnackPacket,
@@ -11,6 +14,8 @@ import type {
   Packet,
 } from 'mqtt-packet';
 import type { ProtocolVersion } from '../../protocol/codec.js';
+import type { OutboundPublish } from '../../protocol/encode5.js';
+import { userPropertyPairs } from '../../protocol/properties.js';
 import { connackReturnCodeOf, reasonCodeOf, type ErrorKind } from '../../protocol/reason-codes.js';
 import type { Delivery } from './types.js';
 
@@ -49,32 +54,23 @@ export function buildConnackAccepted(
   };
 }
 
-/** A refusing CONNACK, or null when 3.1.1 has no return code for the error (then: just close). */
-export function buildConnackRefused(
-  version: ProtocolVersion,
-  kind: ErrorKind,
-  reason: string,
-): IConnackPacket | null {
-  if (version === 5) {
-    return {
-      cmd: 'connack',
-      reasonCode: reasonCodeOf(kind),
-      sessionPresent: false,
-      properties: { reasonString: reason },
-    };
-  }
+/**
+ * A refusing CONNACK, with Session Present 0 [MQTT-3.2.2-6], or null when 3.1.1 has no return code
+ * for the error (then: just close).
+ */
+export function buildConnackRefused(version: ProtocolVersion, kind: ErrorKind): IConnackPacket | null {
+  if (version === 5) return { cmd: 'connack', reasonCode: reasonCodeOf(kind), sessionPresent: false };
   const returnCode = connackReturnCodeOf(kind);
   return returnCode === undefined ? null : { cmd: 'connack', returnCode, sessionPresent: false };
 }
 
-/** DISCONNECT from the server exists only in 5.0; for 3.1.1 the server just closes. */
-export function buildDisconnect(
-  version: ProtocolVersion,
-  kind: ErrorKind,
-  reason: string,
-): IDisconnectPacket | null {
+/**
+ * DISCONNECT from the server exists only in 5.0; for 3.1.1 the server just closes. It never carries
+ * a Session Expiry Interval [MQTT-3.14.2-2].
+ */
+export function buildDisconnect(version: ProtocolVersion, kind: ErrorKind): IDisconnectPacket | null {
   if (version !== 5) return null;
-  return { cmd: 'disconnect', reasonCode: reasonCodeOf(kind), properties: { reasonString: reason } };
+  return { cmd: 'disconnect', reasonCode: reasonCodeOf(kind) };
 }
 
 export function buildAck(
@@ -98,13 +94,19 @@ export function buildUnsuback(messageId: number, codes: number[], version: Proto
   return { cmd: 'unsuback', messageId, granted: version === 5 ? codes : [] };
 }
 
+/**
+ * A PUBLISH to the client. 5.0 properties are forwarded unaltered [MQTT-3.3.2-4], [MQTT-3.3.2-15],
+ * [MQTT-3.3.2-16], [MQTT-3.3.2-17], [MQTT-3.3.2-20], User Properties in order [MQTT-3.3.2-18]; the
+ * Message Expiry Interval is what is left of it [MQTT-3.3.2-6]; the Subscription Identifiers are
+ * those of every matching subscription [MQTT-3.3.4-3], [MQTT-3.3.4-4].
+ */
 export function buildPublish(
   delivery: Delivery,
   packetId: number,
   version: ProtocolVersion,
   now: number,
-): IPublishPacket {
-  const packet: IPublishPacket = {
+): OutboundPublish {
+  const packet: OutboundPublish = {
     cmd: 'publish',
     topic: delivery.topic,
     payload: delivery.payload,
@@ -114,7 +116,19 @@ export function buildPublish(
   };
   if (packetId !== 0) packet.messageId = packetId;
   if (version === 5) {
-    const props: NonNullable<IPublishPacket['properties']> = { ...delivery.properties };
+    const props: NonNullable<IPublishPacket['properties']> = {};
+    const forwarded = delivery.properties;
+    if (forwarded !== undefined) {
+      if (forwarded.payloadFormatIndicator !== undefined) {
+        props.payloadFormatIndicator = forwarded.payloadFormatIndicator;
+      }
+      if (forwarded.contentType !== undefined) props.contentType = forwarded.contentType;
+      if (forwarded.responseTopic !== undefined) props.responseTopic = forwarded.responseTopic;
+      if (forwarded.correlationData !== undefined) props.correlationData = forwarded.correlationData;
+      if (forwarded.userProperties !== undefined) {
+        packet.userPropertyList = userPropertyPairs(forwarded.userProperties);
+      }
+    }
     if (delivery.expiresAt !== undefined) {
       props.messageExpiryInterval = Math.max(0, Math.ceil((delivery.expiresAt - now) / 1000));
     }

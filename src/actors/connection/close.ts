@@ -14,11 +14,12 @@ export function setCloseReason(ctx: ConnectionContext, reason: CloseReason): voi
 }
 
 /**
- * A server-side error after CONNACK: MQTT 5.0 says why with DISCONNECT [MQTT-4.13.1-1], then the
- * connection closes; 3.1.1 just closes [MQTT-4.8.0-1]. The will is published (not a DISCONNECT by the client).
+ * A server-side error: MQTT 5.0 says why with DISCONNECT [MQTT-4.13.1-1], then the connection closes;
+ * 3.1.1 just closes [MQTT-4.8.0-1]. Before CONNACK no DISCONNECT is sent [MQTT-3.14.0-1]. The will
+ * is published (this is not a DISCONNECT by the client).
  */
 export function closeWithError(ctx: ConnectionContext, kind: ErrorKind, message: string, out: Out): void {
-  const packet = buildDisconnect(ctx.version, kind, message);
+  const packet = ctx.connackSent ? buildDisconnect(ctx.version, kind) : null;
   if (packet !== null) out.emit({ type: 'send', packet });
   setCloseReason(ctx, { kind: 'error', error: kind, message });
 }

@@ -115,7 +115,7 @@ export const connectionMachine = setup({
       const expiry = context.version === 5 ? event.packet.properties?.sessionExpiryInterval : undefined;
       const requested = context.connect?.properties?.sessionExpiryInterval ?? 0;
       if (expiry !== undefined && expiry > 0 && requested === 0) {
-        // [MQTT-3.14.2-2] a session that expires at once cannot be given an expiry on DISCONNECT
+        // a session that expires at once cannot be given an expiry on DISCONNECT (section 3.14.2.2.2)
         closeWithError(context, 'protocol', 'session expiry set on DISCONNECT after 0 in CONNECT', enqueue);
         return;
       }
@@ -201,10 +201,11 @@ export const connectionMachine = setup({
         ],
         'session.refused': { target: 'closed', actions: 'refused' },
         'session.takenOver': { target: 'closed', actions: 'takenOver' },
-        'protocol.error': { target: 'closed', actions: 'protocolError' },
-        connect: { target: 'closed', actions: 'protocolError' },
         'server.disconnect': { target: 'closed', actions: 'serverDisconnect' },
         'socket.closed': { target: 'closed', actions: 'socketClosed' },
+        // after CONNACK, in order: a DISCONNECT only follows a CONNACK [MQTT-3.14.0-1]
+        'protocol.error': { actions: 'defer' },
+        connect: { actions: 'defer' },
         packets: { actions: 'defer' },
         disconnect: { actions: 'defer' },
         unexpected: { actions: 'defer' },

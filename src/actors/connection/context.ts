@@ -7,6 +7,7 @@
 import type { IConnectPacket } from 'mqtt-packet';
 import type { ProtocolVersion } from '../../protocol/codec.js';
 import { Outbound } from './outbound.js';
+import type { OutboundTopicAliases } from './topic-aliases.js';
 import type { CloseReason, ConnectionEvent } from './types.js';
 
 export interface ConnectionLimits {
@@ -22,7 +23,7 @@ export interface ConnectionLimits {
   receiveMaximum: number;
   /** Largest packet accepted (advertised as MQTT 5.0 Maximum Packet Size). */
   maxPacketSize: number;
-  /** Topic aliases a 5.0 client may use (0 disables them). */
+  /** Topic aliases a 5.0 client may use, and the most the server sets for one (0 disables them). */
   topicAliasMaximum: number;
   /** Highest keep-alive allowed, in seconds (0: whatever the client asks). 5.0 clients are told. */
   maxKeepAlive: number;
@@ -81,6 +82,10 @@ export interface ConnectionContext {
   topicAliases: Map<number, string>;
   /** MQTT 5.0 Maximum Packet Size the client accepts (Infinity if it did not say). */
   clientMaxPacketSize: number;
+  /** MQTT 5.0 topic aliases the server sets on PUBLISH to this client; null when the client allows none. */
+  outboundAliases: OutboundTopicAliases | null;
+  /** True once a CONNACK accepting the connection was sent: only then may a DISCONNECT be [MQTT-3.14.0-1]. */
+  connackSent: boolean;
   /** Packets received between CONNECT and CONNACK, replayed after CONNACK. */
   deferred: ConnectionEvent[];
   closeReason: CloseReason | null;
@@ -106,6 +111,8 @@ export function initialContext(input: ConnectionInput): ConnectionContext {
     inboundUnacked: 0,
     topicAliases: new Map(),
     clientMaxPacketSize: Infinity,
+    outboundAliases: null,
+    connackSent: false,
     deferred: [],
     closeReason: null,
     stats: { packetsIn: 0, publishesIn: 0, publishesOut: 0, dropped: 0 },

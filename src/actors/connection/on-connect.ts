@@ -15,6 +15,7 @@ import type { ConnectionContext } from './context.js';
 import { deliver } from './deliver.js';
 import { Outbound } from './outbound.js';
 import type { Out } from './out.js';
+import { OutboundTopicAliases } from './topic-aliases.js';
 import type { ConnectionEvent, SessionGrant } from './types.js';
 
 /** The reason a CONNECT cannot be accepted, before asking the broker; null when it can go on. */
@@ -50,16 +51,20 @@ export function onConnect(ctx: ConnectionContext, packet: IConnectPacket, out: O
   const props = packet.properties;
   if (ctx.version === 5 && props) {
     if (props.maximumPacketSize !== undefined) ctx.clientMaxPacketSize = props.maximumPacketSize;
+    // [MQTT-3.3.4-9] never more unacknowledged QoS 1/2 PUBLISH than the client's Receive Maximum
     if (props.receiveMaximum !== undefined && props.receiveMaximum < ctx.limits.maxInflight) {
       ctx.outbound = new Outbound({ maxInflight: props.receiveMaximum, maxQueued: ctx.limits.maxQueued });
     }
+    // [MQTT-3.1.2-26], [MQTT-3.1.2-27] topic aliases only up to what the client allows (none if absent)
+    const aliases = Math.min(props.topicAliasMaximum ?? 0, ctx.limits.topicAliasMaximum);
+    if (aliases > 0) ctx.outboundAliases = new OutboundTopicAliases(aliases);
   }
   out.emit({ type: 'connect', packet });
 }
 
-/** Refuses a CONNECT: a CONNACK with the reason where the version has one, then close. */
+/** Refuses a CONNECT: a CONNACK with the reason where the version has one, then close [MQTT-3.2.2-7]. */
 export function refuseConnect(ctx: ConnectionContext, kind: ErrorKind, message: string, out: Out): void {
-  const connack = buildConnackRefused(ctx.version, kind, message);
+  const connack = buildConnackRefused(ctx.version, kind);
   if (connack !== null) out.emit({ type: 'send', packet: connack });
   setCloseReason(ctx, { kind: 'error', error: kind, message });
 }
@@ -69,12 +74,18 @@ export function onRefused(ctx: ConnectionContext, kind: ErrorKind, reason: strin
   refuseConnect(ctx, kind, reason, out);
 }
 
-/** The decoder refused the very first packet: only an unknown protocol level gets a CONNACK. */
+/**
+ * The decoder refused the very first packet: an unknown protocol level gets a CONNACK, and so does
+ * an error in a CONNECT that announced 5.0 (0x81 / 0x82, section 4.13); the rest closes without one.
+ */
 export function onEarlyProtocolError(ctx: ConnectionContext, error: ProtocolError, out: Out): void {
   if (error.kind === 'unsupported-version') {
     // [MQTT-3.1.2-2] CONNACK 0x01 in the 3.1.1 format the client may understand, then close
     ctx.version = 4;
     refuseConnect(ctx, 'unsupported-version', error.message, out);
+  } else if (error.connectVersion === 5) {
+    ctx.version = 5;
+    refuseConnect(ctx, error.kind, error.message, out);
   } else {
     setCloseReason(ctx, { kind: 'error', error: error.kind, message: error.message });
   }
@@ -90,8 +101,10 @@ export function onGranted(ctx: ConnectionContext, grant: SessionGrant, out: Out)
     topicAliasMaximum: ctx.limits.topicAliasMaximum,
     ...(keepAlive.override ? { serverKeepAlive: keepAlive.seconds } : {}),
   };
+  // [MQTT-3.1.3-7], [MQTT-3.2.2-16] a server-assigned client id is returned in CONNACK
   const assigned = ctx.assignedClientId ? grant.clientId : undefined;
   ctx.clientId = grant.clientId;
+  ctx.connackSent = true;
   out.emit({
     type: 'send',
     packet: buildConnackAccepted(
@@ -113,10 +126,7 @@ export function onGranted(ctx: ConnectionContext, grant: SessionGrant, out: Out)
 /** Keeps a packet that arrived before CONNACK; refuses when too many pile up. */
 export function defer(ctx: ConnectionContext, event: ConnectionEvent, out: Out): void {
   if (ctx.deferred.length >= ctx.limits.maxDeferred) {
-    out.raise({
-      type: 'protocol.error',
-      error: new ProtocolError('server-busy', 'too many packets before CONNACK'),
-    });
+    out.raise({ type: 'server.disconnect', kind: 'server-busy', reason: 'too many packets before CONNACK' });
     return;
   }
   ctx.deferred.push(event);

@@ -6,6 +6,7 @@
  * same read is handled [MQTT-4.8.0-1], [MQTT-3.14.4-2].
  */
 import type { Packet } from 'mqtt-packet';
+import { packetProblem } from '../../protocol/validate.js';
 import type { ConnectionContext } from './context.js';
 import { onPubcomp, onPuback, onPubrec, onPubrel } from './on-acks.js';
 import { onPublish } from './on-publish.js';
@@ -40,7 +41,7 @@ export function onPackets(ctx: ConnectionContext, packets: Packet[], out: Out): 
         onPuback(ctx, packet.messageId!, batch);
         break;
       case 'pubrec':
-        onPubrec(ctx, packet.messageId!, batch);
+        onPubrec(ctx, packet.messageId!, packet.reasonCode ?? 0, batch);
         break;
       case 'pubrel':
         onPubrel(ctx, packet.messageId!, batch);
@@ -62,6 +63,9 @@ export function onPackets(ctx: ConnectionContext, packets: Packet[], out: Out): 
         break;
       case 'disconnect':
         batch.raise({ type: 'disconnect', packet });
+        break;
+      case 'auth': // no enhanced authentication, so no AUTH is expected [MQTT-4.12.0-7]
+        batch.raise({ type: 'protocol.error', error: packetProblem(packet, ctx.version)! });
         break;
       default:
         batch.raise({ type: 'unexpected', packet });

@@ -104,6 +104,14 @@ export class Outbound {
     return true;
   }
 
+  /**
+   * The message in flight under `packetId` is done without its usual ack: refused by the client
+   * (PUBACK/PUBREC >= 0x80) or too large to send [MQTT-3.1.2-25]. False for an unknown id.
+   */
+  discard(packetId: number): boolean {
+    return this.inflight.delete(packetId);
+  }
+
   /** PUBREC: a QoS 2 message moves to its release phase. False for an unknown id. */
   received(packetId: number): boolean {
     const entry = this.inflight.get(packetId);
