@@ -73,7 +73,7 @@ function canBind(port: number): Promise<boolean> {
 }
 
 /** Reserves `count` ports for this process (lock files), outside the ephemeral range. */
-async function reservePorts(count: number): Promise<number[]> {
+export async function reservePorts(count: number): Promise<number[]> {
   mkdirSync(LOCKS, { recursive: true });
   const ports: number[] = [];
   for (let attempt = 0; attempt < 1000 && ports.length < count; attempt++) {
@@ -106,7 +106,7 @@ function lockPort(port: number): boolean {
   return false;
 }
 
-function unlockPort(port: number): void {
+export function unlockPort(port: number): void {
   rmSync(join(LOCKS, String(port)), { force: true });
 }
 

@@ -9,7 +9,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrokerProcess } from './broker-process.js';
 import { Haproxy } from './haproxy.js';
-import { freePort, waitForQuorum, ZooKeeperServer, type ZooKeeperPeer } from './zookeeper-server.js';
+import {
+  freePort,
+  waitForQuorum,
+  ZooKeeperServer,
+  type ZooKeeperPeer,
+  type ZooKeeperServerOptions,
+} from './zookeeper-server.js';
 
 export interface BrokerSlot {
   brokerId: string;
@@ -27,7 +33,14 @@ export interface ClusterLayout {
   zkRoot: string;
   /** Flags passed to every broker. */
   brokerArgs: string[];
+  /** ZooKeeper settings other than the defaults (tests: short ticks, small preallocation). */
+  zookeeperTuning?: ZooKeeperTuning;
 }
+
+export type ZooKeeperTuning = Pick<
+  ZooKeeperServerOptions,
+  'tickTimeMs' | 'initLimit' | 'syncLimit' | 'preAllocSizeKb' | 'heapMb'
+>;
 
 /** The ports `make up` uses: MQTT on 1883 (load balancer) and 1884-1886, HTTP on 8081-8083. */
 export function defaultLayout(stateDir: string, size = 3): ClusterLayout {
@@ -81,8 +94,10 @@ export async function freeLayout(
   };
 }
 
-/** dist/src/cli/main.js, next to this compiled file. */
+/** dist/src/cli/main.js: next to this compiled file, or the build's when run from the sources (tests). */
 function cliEntry(): string {
+  if (import.meta.url.endsWith('.ts'))
+    return fileURLToPath(new URL('../../../dist/src/cli/main.js', import.meta.url));
   return fileURLToPath(new URL('../main.js', import.meta.url));
 }
 
@@ -99,6 +114,7 @@ export class LocalCluster {
           id: peer.id,
           dir: join(stateDir, `zookeeper-${peer.id}`),
           ensemble: layout.zookeepers,
+          ...layout.zookeeperTuning,
         }),
     );
     this.brokers = layout.brokers.map(
