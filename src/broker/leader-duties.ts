@@ -52,8 +52,10 @@ export class LeaderDuties {
       this.lastSnapshotPosition = position;
       this.lastSnapshotAt = now;
       report.snapshotAt = position;
-      const everyoneApplied = Math.min(position, ...this.broker.coordination.members().map((m) => m.applied));
-      report.trimmed = await this.broker.coordination.trim(everyoneApplied);
+      // trim never passes what every live broker applied, read fresh from membership; the cached
+      // member list's positions are as old as its last change, so bounding by them here kept the
+      // log from ever being trimmed while the membership stayed the same
+      report.trimmed = await this.broker.coordination.trim(position);
     }
     return report;
   }
