@@ -7,7 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Broker } from '../broker/broker.js';
 import type { Buckets } from '../broker/buckets.js';
 import type { LinkState } from '../coordination/coordination.js';
-import type { Route } from './http.js';
+import { METRICS_PATH, type Route } from './http.js';
 
 export interface MetricsSources {
   broker: Broker;
@@ -269,7 +269,7 @@ export function createMetrics(sources: MetricsSources): Registry {
 /** `GET /metrics` in Prometheus' text format. */
 export function metricsRoute(registry: Registry): Route {
   return async (req, res, url) => {
-    if (url.pathname !== '/metrics') return false;
+    if (url.pathname !== METRICS_PATH) return false;
     const body = await registry.metrics();
     res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);

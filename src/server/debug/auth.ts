@@ -6,12 +6,12 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import type { Route } from '../http.js';
+import { METRICS_PATH, type Route } from '../http.js';
 
 /** Paths the token protects. */
 export function isProtected(pathname: string): boolean {
   if (pathname === '/debug' || pathname === '/debug/') return false;
-  return pathname === '/metrics' || pathname.startsWith('/debug/');
+  return pathname === METRICS_PATH || pathname.startsWith('/debug/');
 }
 
 export function hasToken(req: http.IncomingMessage, token: string): boolean {
