@@ -75,8 +75,10 @@ async function startEnsemble(dir: string): Promise<{ servers: ZooKeeperServer[];
     peerPort: ports[i * 3 + 1]!,
     electionPort: ports[i * 3 + 2]!,
   }));
+  // The bench does not trim: everything it writes stays in ZooKeeper's memory (as the quota
+  // would bound it in production). A gigabyte of heap holds a few million 100-byte events.
   const servers = peers.map(
-    (p) => new ZooKeeperServer({ id: p.id, dir: join(dir, `zk-${p.id}`), ensemble: peers }),
+    (p) => new ZooKeeperServer({ id: p.id, dir: join(dir, `zk-${p.id}`), ensemble: peers, heapMb: 1024 }),
   );
   for (const server of servers) server.start();
   await waitForQuorum(servers, 60_000);
@@ -116,6 +118,7 @@ async function run(
   servers: ZooKeeperServer[],
   perWriter: number,
   rate: number,
+  oneByOne = false,
 ): Promise<Run> {
   follower.entries.length = 0;
   follower.lag.length = 0;
@@ -135,6 +138,11 @@ async function run(
         };
         void (async () => {
           for (let i = 0; i < perWriter; i++) {
+            if (oneByOne) {
+              const done = ack(performance.now());
+              await new Promise<void>((r) => writer.append(event(w, i), (err) => (done(err), r())));
+              continue;
+            }
             if (interval > 0) {
               const due = started + i * interval;
               const wait = due - performance.now();
@@ -185,6 +193,12 @@ async function main(): Promise<void> {
   };
   process.once('exit', cleanup);
   process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
+  // Bounded: a broken ensemble must not leave the bench (and its JVMs) waiting forever.
+  setTimeout(() => {
+    console.error('zk-log bench: no result after 10 minutes');
+    process.exit(1);
+  }, 600_000).unref();
   const ensemble = await startEnsemble(dir);
   servers = ensemble.servers;
   const options = {
@@ -207,12 +221,15 @@ async function main(): Promise<void> {
   });
   const results: Record<string, Run> = {};
   results.warmup = await run(writers, follower, servers, 5000, 0);
+  // The anchor: one writer, one event per create, each awaited (BENCHMARKING.md: ~0.55 ms p50).
+  const awaited = await run(writers.slice(0, 1), follower, servers, 1000, 0, true);
   results.saturation = await run(writers, follower, servers, args.events, 0);
   for (const rate of args.rates) {
     const perWriter = Math.max(1, Math.round((rate * args.seconds) / args.writers));
     results[`rate-${rate}`] = await run(writers, follower, servers, perWriter, rate);
   }
   delete results.warmup;
+  results['one-awaited'] = awaited;
   for (const c of [...writers, reader]) await c.close();
   await Promise.all(servers.map((s) => s.stop(5000)));
   const report = {
@@ -222,6 +239,7 @@ async function main(): Promise<void> {
     maxInFlightBatches: args.inFlight,
     maxBatchBytes: args.batchBytes,
     loadAverage: loadavg(),
+    cpuPressure: readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0],
     results,
   };
   for (const [name, r] of Object.entries(results)) {

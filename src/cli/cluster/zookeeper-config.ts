@@ -32,6 +32,12 @@ export interface ZooKeeperServerOptions {
   /** Transaction log preallocation in KiB: ZooKeeper's 64 MiB default wastes disk in tests. */
   preAllocSizeKb?: number;
   heapMb?: number;
+  /**
+   * Committed proposals each server keeps in memory to bring a lagging follower up to date
+   * (zookeeper.commitLogCount, 500 by default). Our log writes batches of up to 256 KiB: 500 of
+   * them would hold 128 MiB, half of a 256 MiB heap (an ensemble under load died of it here).
+   */
+  commitLogCount?: number;
   /** More zoo.cfg lines (key → value). */
   extraConfig?: Record<string, string | number>;
   java?: string;
@@ -110,6 +116,7 @@ export function javaArgs(options: ZooKeeperServerOptions, classpath: string[]): 
     // One GC thread: three servers share two cores with the brokers on a laptop.
     '-XX:+UseSerialGC',
     '-Djava.net.preferIPv4Stack=true',
+    `-Dzookeeper.commitLogCount=${options.commitLogCount ?? 100}`,
     `-Dlog4j.configuration=file:${join(options.dir, 'log4j.properties')}`,
     `-Dzookeeper.log.dir=${options.dir}`,
     '-cp',

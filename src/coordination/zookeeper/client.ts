@@ -163,15 +163,15 @@ export class ZkClient {
 
   // ── fault handling ──
 
-  /**
-   * Drops the current connection (the watchdog saw a hung server): the library reconnects to the
-   * next server with the same session; requests in flight fail with CONNECTION_LOSS.
-   */
   /** When bytes last came from the server on the current connection (0: never). */
   lastDataAt(): number {
     return this.current?.lastDataAt ?? 0;
   }
 
+  /**
+   * Drops the current connection (the watchdog saw a hung server): the library reconnects to the
+   * next server with the same session; requests in flight fail with CONNECTION_LOSS.
+   */
   dropConnection(): void {
     if (this.linkState === 'connected') this.current?.dropConnection();
   }

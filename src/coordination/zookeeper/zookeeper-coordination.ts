@@ -78,7 +78,11 @@ export class ZooKeeperCoordination implements Coordination {
     });
     this.establisher = new SerialTask(
       () => this.establish(),
-      (err) => log.warn({ err }, 'could not join membership and election; retrying on reconnect'),
+      (err) => {
+        log.warn({ err }, 'could not join membership and election; retrying');
+        // A reconnect retries too; this covers failures that were not the link's.
+        setTimeout(() => this.establisher.trigger(), 1000).unref();
+      },
     );
   }
 
