@@ -6,7 +6,7 @@
  * - will-publish for wills that are due (delay passed, or their broker vanished) [MQTT-3.1.2-8];
  * - session-expire for disconnected sessions past their expiry;
  * - expire-messages when retained or queued messages passed their expiry;
- * - a snapshot of the derived state, and trimming the log up to what every live broker applied.
+ * - a snapshot of the derived state, and trimming the log up to it once every live broker applied it.
  */
 import type { DutyReport } from '../actors/coordinator/coordinator.machine.js';
 import type { Broker } from './broker.js';
@@ -52,10 +52,13 @@ export class LeaderDuties {
       this.lastSnapshotPosition = position;
       this.lastSnapshotAt = now;
       report.snapshotAt = position;
-      // trim never passes what every live broker applied, read fresh from membership; the cached
-      // member list's positions are as old as its last change, so bounding by them here kept the
-      // log from ever being trimmed while the membership stayed the same
-      report.trimmed = await this.broker.coordination.trim(position);
+    }
+    // Trim never passes what every live broker applied, read fresh from membership (the cached
+    // member list's positions are as old as its last change). Brokers write their position every
+    // few seconds, so a snapshot is rarely trimmable at once: try again on every run until the
+    // log's tail reaches it, not only when the next snapshot is taken.
+    if (this.lastSnapshotPosition > this.broker.coordination.stats().tail) {
+      report.trimmed = await this.broker.coordination.trim(this.lastSnapshotPosition);
     }
     return report;
   }

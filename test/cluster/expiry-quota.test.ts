@@ -70,24 +70,16 @@ async function publish(
 const persistentSubscriptions = (i: number): Promise<number | null> =>
   c.metric(i, 'mqttzoo_subscriptions', '{kind="persistent"}');
 
-async function until(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('session expiry across brokers (promise 4)', () => {
   it('MQTT 3.1.1 (--persistent-session-expiry): a session left on A expires; back on C it starts clean, its queued message gone', async () => {
     const topic = 'expiry/session311';
     const s = await subscriber(0, { clientId: 'expiry-311', clean: false });
     await s.subscribe(topic, 1);
-    await until(async () => (await persistentSubscriptions(2)) === 1, 'the subscription on C');
+    await c.until(async () => (await persistentSubscriptions(2)) === 1, 'the subscription on C');
     await s.close();
     const p = await publisher(1, 4);
     await publish(p, { topic, payload: payloadOf('e', 1) }); // queued for the offline session
-    await until(async () => (await persistentSubscriptions(2)) === 0, 'the session to expire on C');
+    await c.until(async () => (await persistentSubscriptions(2)) === 0, 'the session to expire on C');
     const back = await subscriber(2, { clientId: 'expiry-311', clean: false });
     expect(back.connack.sessionPresent).toBe(false);
     await back.subscribe(topic, 1);
@@ -101,9 +93,9 @@ describe('session expiry across brokers (promise 4)', () => {
     const session = { protocolVersion: 5 as const, clean: false, properties: { sessionExpiryInterval: 1 } };
     const s = await subscriber(0, { clientId: 'expiry-50', ...session });
     await s.subscribe('expiry/session50', 1);
-    await until(async () => (await persistentSubscriptions(1)) === 1, 'the subscription on B');
+    await c.until(async () => (await persistentSubscriptions(1)) === 1, 'the subscription on B');
     await s.close();
-    await until(async () => (await persistentSubscriptions(1)) === 0, 'the session to expire on B');
+    await c.until(async () => (await persistentSubscriptions(1)) === 0, 'the session to expire on B');
     const back = await subscriber(1, { clientId: 'expiry-50', ...session });
     expect(back.connack.sessionPresent).toBe(false);
     await back.close();
@@ -131,7 +123,7 @@ describe('message expiry across brokers (promise 4)', () => {
     await publish(p, { topic: 'expiry/retained/kept', payload: payloadOf('r', 2), retain: true });
     const kept = payloadOf('m', 2).length + payloadOf('r', 2).length;
     // the expired ones leave the replicated state (what the quota counts), on every broker
-    await until(
+    await c.until(
       async () => (await c.coordinator(2)).quota.stateBytes === base + kept,
       'the expired messages to go',
     );
@@ -177,7 +169,7 @@ describe('the quota in cluster mode (promise 6)', () => {
     expect(accepted.length).toBeGreaterThanOrEqual(Math.floor(QUOTA_BYTES / 1000) - 1);
     expect(p.isClosed).toBe(false); // 5.0: the connection stays
     // every broker counts the same replicated state, so every broker refuses
-    await until(async () => (await c.coordinator(2)).quota.exceeded, 'the quota reached on C too');
+    await c.until(async () => (await c.coordinator(2)).quota.exceeded, 'the quota reached on C too');
 
     // MQTT 3.1.1 has no reason code: the ack is withheld and the connection closed
     const old = await publisher(2, 4);
@@ -223,4 +215,21 @@ describe('the log quota in cluster mode (promise 6)', () => {
     expect(view.log.tail).toBeGreaterThan(0);
     expect(view.quota.exceeded).toBe(false);
   }, 120_000);
+
+  it('after a burst, with no more traffic, the leader trims the log up to its last snapshot', async () => {
+    const leaderId = (await c.coordinator(0)).leaderId;
+    const leader = c.cluster.layout.brokers.findIndex((b) => b.brokerId === leaderId);
+    expect(leader).toBeGreaterThanOrEqual(0);
+    const before = (await c.coordinator(leader)).applied;
+    const p = await publisher(0, 5);
+    for (let seq = 1; seq <= 150; seq++)
+      await publish(p, { topic: 'quota/burst', payload: payloadOf('b', seq) });
+    // a snapshot is taken during the burst (every 100 entries); the members' positions it is
+    // trimmed by are written every 2 s, so trimming it must wait for them, not give up
+    await c.until(async () => {
+      const view = await c.coordinator(leader);
+      const at = view.context.lastSnapshotAt;
+      return at !== null && at > before && view.log.tail >= at;
+    }, 'the log trimmed up to the snapshot');
+  }, 60_000);
 });

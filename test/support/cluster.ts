@@ -30,6 +30,13 @@ export interface CoordinatorView {
   link: string;
   applied: number;
   log: { head: number; applied: number; tail: number };
+  context: {
+    lastSnapshotAt: number | null;
+    dutyRuns: number;
+    dutyErrors: number;
+    lastDutyError: string | null;
+    lastDuty: { appended: number; trimmed: number; snapshotAt?: number } | null;
+  };
   members: { brokerId: string; applied: number }[];
   quota: { stateBytes: number; exceeded: boolean; refused: number };
 }
@@ -198,6 +205,28 @@ export class TestCluster {
   async coordinator(i: number): Promise<CoordinatorView> {
     const res = await fetch(`${this.http(i)}/debug/coordinator`, { signal: AbortSignal.timeout(3000) });
     return (await res.json()) as CoordinatorView;
+  }
+
+  /**
+   * Polls `check` every 100 ms until it holds; fails after `ms` with what it waited for and each
+   * broker's coordinator as it stood then (role, link, log positions, last duty).
+   */
+  async until(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > deadline) {
+        const views = await Promise.all(
+          this.cluster.brokers.map((_, i) =>
+            this.coordinator(i).then(
+              (v) => JSON.stringify({ role: v.role, link: v.link, log: v.log, context: v.context }),
+              (err: unknown) => String(err),
+            ),
+          ),
+        );
+        throw new Error(`timed out after ${ms} ms waiting for ${what}; coordinators:\n${views.join('\n')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** One sample of a Prometheus metric of broker `i` (labels as `{kind="persistent"}`), or null. */
