@@ -139,3 +139,27 @@ describe('PUBLISH to a 5.0 client', () => {
     expect(sent.map((p) => p.payload.length)).toEqual([12]); // the window slot was freed for it
   });
 });
+
+describe('DISCONNECT from a 5.0 client', () => {
+  const ended = (effects: ConnectionEffect[]) => effects.find((e) => e.type === 'ended');
+  it.each([
+    [0x00, false],
+    [0x04, true],
+    [0x80, true],
+    [0x83, true],
+  ])('reason code %d: the will is published: %s [MQTT-3.14.4-3], [MQTT-3.1.2-8]', (reasonCode, sendWill) => {
+    const h = startConnection();
+    h.connect(v5);
+    h.packet({ cmd: 'disconnect', reasonCode });
+    expect(ended(h.take())).toEqual({ type: 'ended', reason: { kind: 'client-disconnect', sendWill } });
+  });
+  it('a 3.1.1 DISCONNECT always deletes the will', () => {
+    const h = startConnection();
+    h.connect();
+    h.packet({ cmd: 'disconnect' });
+    expect(ended(h.take())).toEqual({
+      type: 'ended',
+      reason: { kind: 'client-disconnect', sendWill: false },
+    });
+  });
+});

@@ -110,8 +110,9 @@ export const connectionMachine = setup({
     }),
     clientDisconnect: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'disconnect');
-      // [MQTT-3.14.4-3] a DISCONNECT deletes the will; 5.0 reason 0x04 asks for it to be sent
-      const sendWill = context.version === 5 && event.packet.reasonCode === 0x04;
+      // [MQTT-3.14.4-3] DISCONNECT 0x00 deletes the will; in 5.0 any other reason code (0x04 asks
+      // for it, an error code) leaves it to be published [MQTT-3.1.2-8], [MQTT-3.1.2-10]
+      const sendWill = context.version === 5 && (event.packet.reasonCode ?? 0) !== 0;
       const expiry = context.version === 5 ? event.packet.properties?.sessionExpiryInterval : undefined;
       const requested = context.connect?.properties?.sessionExpiryInterval ?? 0;
       if (expiry !== undefined && expiry > 0 && requested === 0) {
