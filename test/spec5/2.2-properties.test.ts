@@ -1,8 +1,9 @@
 // Test whether the broker checks MQTT 5.0 properties as section 2.2.2 says: identifiers valid for the packet type, each property at most once, values of their data type and range, strings of well-formed UTF-8 (MQTT 5.0 sections 1.5 and 2.2.2).
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recv, send } from '../support/byte-cases.js';
+import { subscribe, uniqueTopic } from '../support/flows.js';
 import { specBroker } from '../support/spec-setup.js';
-import { connectFrame, frame, props, str } from '../support/v5.js';
+import { client5, connectFrame, frame, props, str } from '../support/v5.js';
 
 const broker = specBroker();
 
@@ -187,7 +188,7 @@ describe('values the spec calls a Protocol Error (0x82)', () => {
 
 describe('section 1.5: data representation in properties', () => {
   it(
-    '[MQTT-1.5.4-1] ill-formed UTF-8 in a Content Type gets DISCONNECT 0x81',
+    '[MQTT-1.5.4-1] [MQTT-3.3.2-19] ill-formed UTF-8 in a Content Type gets DISCONNECT 0x81',
     disconnects(publish1('03 0003 61 EDA080'), '81'),
   );
   it(
@@ -229,4 +230,33 @@ describe('[MQTT-2.2.2-1] a packet without properties carries a Property Length o
     '[MQTT-2.2.2-1] a refusing CONNACK: 20 03 00, reason code, Property Length 0',
     refused(connectFrame('02', props(`15 ${str('X')}`), 'p'), '8C'),
   );
+});
+
+describe('section 2.1 and 2.2.1: what the server sends', () => {
+  it('[MQTT-2.1.3-1] reserved flags as listed: CONNACK 0x20, SUBACK 0x90, UNSUBACK 0xB0, PINGRESP 0xD0, PUBLISH QoS 0 0x30, DISCONNECT 0xE0', async () => {
+    const client = await client5(broker);
+    const topic = uniqueTopic();
+    client.sendBytes(frame('82', `0001 00 ${str(topic)} 00`));
+    client.sendBytes(frame('A2', `0002 00 ${str('other')}`));
+    client.sendBytes('C0 00');
+    client.sendBytes(frame('30', `${str(topic)} 00 78`));
+    for (let i = 0; i < 4; i++) await client.nextFrame();
+    client.sendBytes('F0 00');
+    await client.closed();
+    expect(client.received.map((f) => f.bytes[0]!.toString(16)).sort()).toEqual([
+      '20',
+      '30',
+      '90',
+      'b0',
+      'd0',
+      'e0',
+    ]);
+  });
+  it('[MQTT-2.2.1-2] a QoS 0 PUBLISH from the server has no packet id', async () => {
+    const client = await client5(broker);
+    const topic = uniqueTopic();
+    await subscribe(client, topic, 2);
+    client.sendBytes(frame('30', `${str(topic)} 00 78`));
+    expect((await client.nextFrame()).bytes.toString('hex')).toBe(frame('30', `${str(topic)} 00 78`));
+  });
 });

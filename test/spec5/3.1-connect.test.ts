@@ -89,7 +89,7 @@ describe.concurrent('section 3.1.2: variable header', () => {
 
 describe.concurrent('section 3.1.2.4: Clean Start', () => {
   const persistent = { properties: { sessionExpiryInterval: 60 } };
-  it('[MQTT-3.1.2-4] Clean Start 1 discards an existing session and starts a new one', async () => {
+  it('[MQTT-3.1.2-4] [MQTT-3.1.4-4] Clean Start 1 discards an existing session and starts a new one', async () => {
     const clientId = uniqueId();
     const topic = uniqueTopic();
     const first = await client5(broker, { clientId, clean: false, ...persistent });
@@ -100,7 +100,7 @@ describe.concurrent('section 3.1.2.4: Clean Start', () => {
     await publish(await client5(broker), topic, 'after');
     await client.nothingFor(300);
   });
-  it('[MQTT-3.1.2-5] Clean Start 0 with a session resumes it: its subscriptions deliver', async () => {
+  it('[MQTT-3.1.2-5] [MQTT-3.1.4-4] [MQTT-3.1.3-2] Clean Start 0 with a session resumes it: its subscriptions deliver', async () => {
     const clientId = uniqueId();
     const topic = uniqueTopic();
     const first = await client5(broker, { clientId, clean: false, ...persistent });
@@ -118,6 +118,8 @@ describe.concurrent('section 3.1.2.4: Clean Start', () => {
 });
 
 describe.concurrent('section 3.1.3: payload', () => {
+  it('[MQTT-3.1.3-1] [MQTT-3.1.3-3] a CONNECT that ends before its client id: malformed', () =>
+    closesOrRefuses(frame('10', `0004 4D515454 05 02 000A 00`)));
   it('[MQTT-3.1.3-5] client ids of 1 to 23 characters of 0-9a-zA-Z are accepted', async () => {
     for (const clientId of ['a', '0123456789abcdefghijklm', 'ABCXYZ09']) {
       const { client } = await open5(broker, { clientId });
@@ -143,7 +145,7 @@ describe.concurrent('section 3.1.3: payload', () => {
     expect(connack.properties?.assignedClientIdentifier).toBeUndefined();
   });
   it(
-    '[MQTT-3.1.3-8] a client id longer than the server allows: CONNACK 0x85, then close',
+    '[MQTT-3.1.3-8] [MQTT-3.1.4-2] a client id longer than the server allows: CONNACK 0x85, then close',
     refused(connectFrame('02', props(), 'x'.repeat(300)), '85'),
   );
   it(

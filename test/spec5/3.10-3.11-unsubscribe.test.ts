@@ -55,7 +55,7 @@ describe('section 3.10.4 and 3.11: UNSUBSCRIBE actions and UNSUBACK', () => {
     expect(text(await nextPublish(sub))).toBe('still'); // through "+", once
     await sub.nothingFor(300);
   });
-  it('[MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK with the same packet id, also when nothing was subscribed (0x11)', () =>
+  it('[MQTT-3.10.4-4] [MQTT-3.10.4-5] [MQTT-2.2.1-6] UNSUBACK with the same packet id, also when nothing was subscribed (0x11)', () =>
     broker.bytes({
       name: 'unsuback',
       version: 5,

@@ -61,7 +61,7 @@ describe('section 4.12: enhanced authentication is not supported', () => {
     expect((await client.closed()).map((p) => p.cmd)).toEqual(['connack']);
     await watcher.nothingFor(400);
   });
-  it('[MQTT-4.12.0-6] [MQTT-3.15.2-1] the server sends no AUTH and no Authentication Method to a client that sent none', async () => {
+  it('[MQTT-4.12.0-6] [MQTT-3.15.2-1] [MQTT-3.15.2-2] [MQTT-3.15.2-3] the server sends no AUTH and no Authentication Method to a client that sent none', async () => {
     const topic = uniqueTopic();
     const client = await client5(broker);
     await subscribe(client, topic, 0);

@@ -102,7 +102,7 @@ describe.concurrent('section 3.3.2.1: Topic Name', () => {
 });
 
 describe.concurrent('section 3.3.4: PUBLISH actions', () => {
-  it('[MQTT-3.3.4-1] QoS 0: no answer; QoS 1: PUBACK; QoS 2: PUBREC, then PUBCOMP for PUBREL (ids kept)', async () => {
+  it('[MQTT-3.3.4-1] [MQTT-2.2.1-5] QoS 0: no answer; QoS 1: PUBACK; QoS 2: PUBREC, then PUBCOMP for PUBREL (ids kept)', async () => {
     const topic = uniqueTopic();
     const client = await client5(broker);
     client.sendBytes(frame('30', `${str(topic)} 00 78`));

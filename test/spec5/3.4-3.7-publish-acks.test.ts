@@ -20,7 +20,7 @@ describe.concurrent('acks the server sends', () => {
     exchange('puback', [send(frame('32', `${str('t')} 1234 00 78`)), recv('40 02 1234')]),
   );
   it(
-    '[MQTT-3.5.2-1] [MQTT-3.7.2-1] PUBREC and PUBCOMP with reason code 0x00, short forms, no properties',
+    '[MQTT-3.5.2-1] [MQTT-3.5.2-2] [MQTT-3.5.2-3] [MQTT-3.7.2-1] [MQTT-3.7.2-2] [MQTT-3.7.2-3] PUBREC and PUBCOMP with reason code 0x00, short forms, no properties',
     exchange('pubrec', [
       send(frame('34', `${str('t')} 1234 00 78`)),
       recv('50 02 1234'),
@@ -28,7 +28,7 @@ describe.concurrent('acks the server sends', () => {
       recv('70 02 1234'),
     ]),
   );
-  it("[MQTT-3.6.1-1] [MQTT-3.6.2-1] the server's PUBREL has flags 0010 and reason code 0x00", async () => {
+  it("[MQTT-3.6.1-1] [MQTT-3.6.2-1] [MQTT-3.6.2-2] [MQTT-3.6.2-3] the server's PUBREL has flags 0010 and reason code 0x00", async () => {
     const topic = uniqueTopic();
     const sub = await client5(broker);
     await subscribe(sub, topic, 2);

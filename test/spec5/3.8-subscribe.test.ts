@@ -101,7 +101,7 @@ describe.concurrent('section 3.8.3.1: subscription options', () => {
 });
 
 describe.concurrent('section 3.8.4: SUBSCRIBE actions', () => {
-  it('[MQTT-3.8.4-1] [MQTT-3.8.4-2] SUBACK with the same packet id', () =>
+  it('[MQTT-3.8.4-1] [MQTT-3.8.4-2] [MQTT-2.2.1-6] SUBACK with the same packet id', () =>
     broker.bytes({
       name: 'suback',
       version: 5,

@@ -8,7 +8,7 @@ import { client5, open5, publish5 } from '../support/v5.js';
 const broker = specBroker({ receiveMaximum: 5 }, { concurrent: true });
 
 describe.concurrent("section 4.9: the client's Receive Maximum (the server as sender)", () => {
-  it('[MQTT-3.3.4-9] [MQTT-4.9.0-1] [MQTT-4.9.0-2] with Receive Maximum 2 the server has at most 2 QoS 1 PUBLISH unacknowledged (Paho test_flow_control1)', async () => {
+  it('[MQTT-3.3.4-9] [MQTT-4.9.0-1] [MQTT-4.9.0-2] [MQTT-4.3.2-3] with Receive Maximum 2 the server has at most 2 QoS 1 PUBLISH unacknowledged (Paho test_flow_control1)', async () => {
     const topic = uniqueTopic();
     const client = await client5(broker, { properties: { receiveMaximum: 2 } });
     await subscribe(client, topic, 2);
