@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Delivery } from '../actors/connection/types.js';
 import type { AppendCallback, Coordination, LogEntry, LogPosition } from '../coordination/coordination.js';
 import type {
+  BrokerGoneEvent,
   LogEvent,
   PublishEvent,
   SessionOpenEvent,
@@ -207,5 +208,27 @@ export class Broker implements BrokerServices, StateListener {
   unsubscribed(event: UnsubscribeEvent, existed: boolean[]): void {
     const conn = this.connections.get(event.connId);
     if (conn !== undefined) unsubscribeApplied(conn, existed);
+  }
+
+  /**
+   * The leader declared this broker gone (it lost ZooKeeper for longer than its session) and the
+   * cluster released the sessions of its clients, publishing their wills. A client still connected
+   * here would get nothing more for its session: close it (without its will, which is out), so
+   * that it reconnects and resumes wherever it lands.
+   */
+  sessionsReleased(event: BrokerGoneEvent, owners: Owner[]): void {
+    if (event.brokerId !== this.brokerId || event.epoch !== this.epoch) return;
+    this.log.warn(
+      { sessions: owners.length },
+      'the cluster released the sessions of this broker: closing them',
+    );
+    for (const owner of owners) {
+      this.connections
+        .get(owner.connId)
+        ?.disconnect(
+          'administrative-action',
+          'the cluster released this session while this broker was cut off',
+        );
+    }
   }
 }

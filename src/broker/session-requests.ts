@@ -123,7 +123,10 @@ export function endSession(conn: ClientConnection, reason: CloseReason): void {
       });
     }
   }
-  const will = conn.granted && owesWill(reason) ? willOf(packet) : undefined;
+  // a session the cluster released (its broker was declared gone) had its will published then
+  const record = services.state.sessions.get(packet.clientId);
+  const released = record === undefined || record.owner === null;
+  const will = conn.granted && !released && owesWill(reason) ? willOf(packet) : undefined;
   const expiry =
     reason.kind === 'client-disconnect' && reason.sessionExpiryInterval !== undefined
       ? reason.sessionExpiryInterval

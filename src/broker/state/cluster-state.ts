@@ -38,6 +38,8 @@ export interface StateListener {
   sessionOpened(event: SessionOpenEvent, session: SessionRecord, result: OpenResult): void;
   subscribed(event: SubscribeEvent, session: SessionRecord | undefined, retained: Delivery[]): void;
   unsubscribed(event: UnsubscribeEvent, existed: boolean[]): void;
+  /** The sessions these connections owned were released: their broker was declared gone. */
+  sessionsReleased(event: BrokerGoneEvent, owners: Owner[]): void;
 }
 
 export interface StateSnapshot {
@@ -261,15 +263,20 @@ export class ClusterState {
 
   private applyBrokerGone(event: BrokerGoneEvent): void {
     if (event.at > this.logClock) this.logClock = event.at;
+    // deliveries produced earlier in this entry belong to the owners being released
+    this.flushDeliveries();
+    const released: Owner[] = [];
     for (const record of [...this.sessions.values()]) {
       const owner = record.owner;
       if (owner?.brokerId !== event.brokerId || owner.epoch !== event.epoch) continue;
+      released.push(owner);
       record.owner = null;
       record.disconnectedAt = event.at;
       // the will of a client whose broker vanished is still owed; the leader publishes it when due
       record.willDueAt = record.will !== null ? willDueAt(record, event.at) : null;
       if (!record.persistent && record.willDueAt === null) this.sessions.delete(record);
     }
+    if (released.length > 0) this.listener.sessionsReleased(event, released);
   }
 
   /** Payload bytes of retained and queued messages: what the quota bounds besides the log. */

@@ -1,0 +1,128 @@
+// A broker that loses ZooKeeper for longer than its session (frozen with SIGSTOP: to ZooKeeper and
+// to the other brokers it is the same as a network partition) while its clients stay connected:
+// the leader declares it gone, publishes the wills of its clients and releases their sessions. When
+// the broker comes back it must not go on serving sessions the cluster released: its persistent
+// subscriber gets every acknowledged message (after a reconnect if the broker closes it), and no
+// will is published twice.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestCluster } from '../support/cluster.js';
+import { checkDeliveries, payloadOf } from '../support/delivery-check.js';
+import { RawClient } from '../support/raw-client.js';
+import { Subscriber } from '../support/stream-clients.js';
+import { StreamPublisher } from '../support/stream-publisher.js';
+
+let c: TestCluster;
+const open: { destroy(): void }[] = [];
+const measured: string[] = [];
+
+beforeAll(async () => {
+  c = await TestCluster.start({
+    brokerArgs: [
+      '--zk-session-timeout-ms',
+      '2000',
+      '--broker-gone-grace-ms',
+      '500',
+      '--duty-interval-ms',
+      '200',
+      '--sys-interval',
+      '0',
+    ],
+  });
+}, 120_000);
+afterEach(() => {
+  for (const client of open.splice(0)) client.destroy();
+});
+afterAll(async () => {
+  if (measured.length > 0) console.info(measured.join('\n'));
+  await TestCluster.stopAll();
+}, 60_000);
+
+async function subscriber(
+  i: number,
+  over: Parameters<typeof Subscriber.connect>[1] = {},
+): Promise<Subscriber> {
+  const s = await Subscriber.connect(c.port(i), over);
+  open.push(s);
+  return s;
+}
+
+describe('a broker cut off from ZooKeeper beyond its session (promises 4 and 5)', () => {
+  it('its sessions are released with their wills; back, it serves none of them as its own: the persistent subscriber loses nothing, each will is published once', async () => {
+    // the frozen broker must not lead: its duties would stop with it
+    const leaderId = (await c.coordinator(0)).leaderId;
+    const frozen = c.cluster.layout.brokers.findLastIndex((b) => b.brokerId !== leaderId);
+    const other = (frozen + 1) % 3;
+    const publisherOn = (frozen + 2) % 3;
+    const topic = 'faults/partition';
+    const willTopic = 'faults/partition-will';
+    const watcher = await subscriber(other);
+    await watcher.subscribe(willTopic, 1);
+    const clientId = 'partitioned-sub';
+    let sub = await subscriber(frozen, { clientId, clean: false });
+    await sub.subscribe(topic, 1);
+    const willing = await RawClient.connect(c.port(frozen), {
+      clientId: 'partitioned-will',
+      will: { topic: willTopic, payload: Buffer.from(payloadOf('will', 1)), qos: 1, retain: false },
+    });
+    open.push(willing);
+
+    const pub = new StreamPublisher({
+      id: 'pt',
+      topic,
+      count: 1200,
+      port: () => c.port(publisherOn),
+      window: 8,
+      intervalMs: 5,
+    });
+    const stream = pub.run();
+    await sub.waitFor((m) => m.length >= 100, '100 messages before the freeze');
+    const pid = c.cluster.brokers[frozen]!.pid!;
+    process.kill(pid, 'SIGSTOP');
+    const frozenAt = Date.now();
+    try {
+      // the leader declared the broker gone: the will of its client is out
+      await watcher.waitForMessage('will', 1, 30_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    measured.push(`broker frozen: its client's will published after ${Date.now() - frozenAt} ms`);
+    await stream;
+
+    // the subscriber reconnects when its connection closes, to another broker, and resumes
+    const deadline = Date.now() + 60_000;
+    const copies: Subscriber[] = [sub];
+    while (!sub.has('pt', 1200)) {
+      if (Date.now() > deadline) throw new Error(`${sub.messages.length} messages, closed: ${sub.closed}`);
+      if (sub.closed) {
+        sub = await subscriber(other, { clientId, clean: false });
+        copies.push(sub);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    measured.push(`persistent subscriber reconnected ${copies.length - 1} times`);
+    const all = copies.flatMap((s) => s.delivered(topic));
+    const report = checkDeliveries(all, new Map([['pt', pub.acked]]));
+    expect(report.lost).toEqual([]);
+    expect(report.reordered).toBe(0);
+
+    // the will was published once: when its connection ends now (without DISCONNECT), the
+    // broker must not publish it again; a later message from the same broker fences the log
+    await c.until(async () => (await c.coordinator(frozen)).link === 'connected', 'the frozen broker back');
+    willing.destroy();
+    await c.until(async () => (await c.brokerOf('partitioned-will')) === null, 'the will client gone');
+    const fence = await RawClient.connect(c.port(frozen));
+    open.push(fence);
+    fence.send({
+      cmd: 'publish',
+      topic: willTopic,
+      payload: Buffer.from(payloadOf('will', 2)),
+      qos: 1,
+      messageId: 1,
+      dup: false,
+      retain: false,
+    });
+    await fence.expect('puback', 10_000);
+    await watcher.waitForMessage('will', 2);
+    expect(watcher.delivered(willTopic).map((d) => d.seq)).toEqual([1, 2]);
+  }, 120_000);
+});
