@@ -6,6 +6,8 @@ import { specBroker } from '../support/spec-setup.js';
 import { client5, open5, publish5 } from '../support/v5.js';
 
 const broker = specBroker({ dutyIntervalMs: 100 }, { concurrent: true });
+// a leader whose duties (removing expired sessions) do not run during the test
+const idle = specBroker({ dutyIntervalMs: 60_000 }, { concurrent: true });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const resume = (clientId: string, seconds?: number) => ({
   clientId,
@@ -33,6 +35,13 @@ describe.concurrent('section 3.1.2.11.2: Session Expiry Interval', () => {
     await again.client.disconnect();
     await sleep(3000);
     expect((await open5(broker, resume(clientId, 2))).connack.sessionPresent).toBe(false);
+  });
+  it('[MQTT-4.1.0-2] a session past its expiry is gone for a CONNECT even before the server removes it', async () => {
+    const clientId = uniqueId();
+    const first = await client5(idle, resume(clientId, 1));
+    await first.disconnect();
+    await sleep(1300);
+    expect((await open5(idle, resume(clientId, 1))).connack.sessionPresent).toBe(false);
   });
   it('[MQTT-4.1.0-1] the session is not discarded while the connection is open, however long (interval 1 s)', async () => {
     const clientId = uniqueId();

@@ -6,7 +6,7 @@
  */
 import type { SessionOpenEvent } from '../../coordination/log-events.js';
 import type { Delivery } from '../../actors/connection/types.js';
-import type { Owner, SessionRecord } from './session.js';
+import { NEVER_EXPIRES, type Owner, type SessionRecord } from './session.js';
 import type { SessionStore } from './sessions.js';
 
 export interface OpenResult {
@@ -22,7 +22,8 @@ export interface OpenResult {
 export function openSession(sessions: SessionStore, event: SessionOpenEvent): OpenResult {
   const existing = sessions.get(event.clientId);
   const previousOwner = existing?.owner ?? null;
-  const resumable = existing !== undefined && existing.persistent && !event.cleanStart;
+  const resumable =
+    existing !== undefined && existing.persistent && !event.cleanStart && !expiredAt(existing, event.at);
   const session = existing ?? sessions.getOrCreate(event.clientId);
   if (!resumable) sessions.clear(session);
   session.owner = { brokerId: event.brokerId, epoch: event.epoch, connId: event.connId };
@@ -39,6 +40,19 @@ export function openSession(sessions: SessionStore, event: SessionOpenEvent): Op
     queued: resumable ? session.resumeQueue() : [],
     awaitingRelease: resumable ? [...session.awaitingRelease] : [],
   };
+}
+
+/**
+ * A disconnected session whose expiry passed by `at` has ended [MQTT-4.1.0-2], even if the leader's
+ * duty has not removed it yet: a CONNECT then finds no session. Not while a will is still owed:
+ * the leader publishes it first (a will is due no later than the session's end).
+ */
+function expiredAt(session: SessionRecord, at: number): boolean {
+  if (session.owner !== null || session.disconnectedAt === null || session.expiryInterval === NEVER_EXPIRES) {
+    return false;
+  }
+  if (session.will !== null && session.willDueAt !== null) return false;
+  return session.disconnectedAt + session.expiryInterval * 1000 <= at;
 }
 
 /**
