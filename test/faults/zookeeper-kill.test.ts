@@ -1,6 +1,8 @@
 // Promise 3 when a ZooKeeper server dies (SIGKILL) under a QoS 1 stream on a real cluster: the
 // leader's death pauses appends for an election, then they resume and nothing acknowledged is
-// lost; a follower's death interrupts nothing. The killed server is started again after each test.
+// lost; a follower's death interrupts nothing. Publishers connect through the load balancer, which
+// must not cut clients for a short unreadiness (an election, a stalled broker). The killed server
+// is started again after each test.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from '../support/cluster.js';
 import { checkDeliveries, orderDisagreements } from '../support/delivery-check.js';
@@ -84,7 +86,7 @@ describe('a ZooKeeper server dies under a QoS 1 stream (promise 3)', () => {
     let killed = -1;
     const { pub, subs, faultAt } = await streamThrough(
       'zk-leader',
-      () => c.port(0),
+      () => c.lbPort,
       async () => {
         const leader = await c.zkLeader();
         if (leader === null) throw new Error('no ZooKeeper leader');
@@ -117,5 +119,28 @@ describe('a ZooKeeper server dies under a QoS 1 stream (promise 3)', () => {
     );
     expect(pub.drops).toEqual([]);
     expect(subs.filter((s) => s.closed)).toEqual([]);
+  }, 90_000);
+});
+
+describe('a broker briefly not ready keeps its clients (the load balancer)', () => {
+  it('a broker that stalls for 2.5 s (a long GC pause: /readyz unanswered) keeps the publisher connected through the load balancer', async () => {
+    let stalled = -1;
+    const { pub } = await streamThrough(
+      'stall',
+      () => c.lbPort,
+      async () => {
+        const found = await c.brokerOf('stall-pub');
+        if (found === null) throw new Error('the publisher is on no broker');
+        stalled = found;
+        const pid = c.cluster.brokers[found]!.pid!;
+        process.kill(pid, 'SIGSTOP');
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        process.kill(pid, 'SIGCONT');
+      },
+    );
+    measured.push(
+      `broker ${stalled + 1} stalled 2.5 s -> longest pause between PUBACKs ${longestGap(pub.ackedAt).gap} ms`,
+    );
+    expect(pub.drops).toEqual([]);
   }, 90_000);
 });

@@ -52,6 +52,9 @@ export function haproxyConfig(o: HaproxyOptions): string {
     'defaults',
     '  mode tcp',
     '  timeout connect 3s',
+    // a connection to a broker that just died is retried, the last time on another broker
+    '  retries 3',
+    '  option redispatch',
     // MQTT connections idle up to their keep-alive: the broker enforces it, not the proxy
     '  timeout client 24h',
     '  timeout server 24h',
@@ -64,7 +67,11 @@ export function haproxyConfig(o: HaproxyOptions): string {
     '  balance leastconn',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
-    '  default-server inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions',
+    // A dead broker is marked down by the first connection it refuses (observe layer4). Readiness
+    // is lost for a while in normal operation: during a ZooKeeper leader election every broker's
+    // link is suspended for up to a couple of seconds. Only a broker not ready for 3 s (6 checks)
+    // is marked down and its clients cut, so that they move to a broker that serves.
+    '  default-server inter 500ms fall 6 rise 2 observe layer4 error-limit 1 on-error mark-down on-marked-down shutdown-sessions',
     ...servers,
     ...stats,
     '',
