@@ -89,6 +89,26 @@ describe.concurrent('section 3.1.3.2.2: Will Delay Interval', () => {
     await client5(broker, expiry(60, clientId));
     await watcher.nothingFor(3000);
   });
+  it('[MQTT-3.1.2-8] a new connection with Clean Start 1 ends the session: a will waiting for its delay is published at once', async () => {
+    const clientId = uniqueId();
+    const { watcher, client } = await withWill(delayed(30), expiry(60, clientId));
+    client.destroy();
+    await watcher.nothingFor(300);
+    await client5(broker, { clientId, clean: true });
+    expect(text(await nextPublish(watcher, 1500))).toBe('gone');
+  });
+  it('[MQTT-3.1.2-8] a connection taken over with Clean Start 1: its delayed will is published (the session ends)', async () => {
+    const clientId = uniqueId();
+    const { watcher } = await withWill(delayed(30), expiry(60, clientId));
+    await client5(broker, { clientId, clean: true });
+    expect(text(await nextPublish(watcher, 1500))).toBe('gone');
+  });
+  it('[MQTT-3.1.3-9] a connection taken over by one resuming the session: its delayed will is not published', async () => {
+    const clientId = uniqueId();
+    const { watcher } = await withWill(delayed(2), expiry(60, clientId));
+    await client5(broker, expiry(60, clientId));
+    await watcher.nothingFor(3000);
+  });
   it('[MQTT-3.1.2-10] once published, the will is gone: the next abnormal close of the session publishes nothing', async () => {
     const clientId = uniqueId();
     const { watcher, client } = await withWill(delayed(1), expiry(60, clientId));

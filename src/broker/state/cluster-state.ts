@@ -16,13 +16,14 @@ import type {
   SessionOpenEvent,
   SubscribeEvent,
   UnsubscribeEvent,
+  WillMessage,
   WillPublishEvent,
 } from '../../coordination/log-events.js';
 import type { Delivery } from '../../actors/connection/types.js';
 import { RetainedStore, type RetainedMessage } from './retained.js';
 import type { Owner, SessionRecord } from './session.js';
 import { SessionStore } from './sessions.js';
-import { openSession, willDueAt, type OpenResult } from './session-open.js';
+import { openSession, willDueAt, willEndedBy, type OpenResult } from './session-open.js';
 
 export interface StateLimits {
   /** QoS 1/2 messages kept per persistent session. Must be the same on every replica. */
@@ -104,6 +105,11 @@ export class ClusterState {
     const record = this.sessions.get(event.clientId);
     const will = record?.will;
     if (record === undefined || record.owner !== null || will === null || will === undefined) return;
+    this.publishWill(record, will, event.at);
+    if (!record.persistent) this.sessions.delete(record);
+  }
+
+  private publishWill(record: SessionRecord, will: WillMessage, at: number): void {
     record.will = null;
     record.willDueAt = null;
     this.applyPublish({
@@ -114,11 +120,10 @@ export class ClusterState {
       retain: will.retain,
       clientId: record.clientId,
       brokerId: '',
-      at: event.at,
+      at,
       ...(will.properties !== undefined ? { properties: will.properties } : {}),
-      ...(will.expiryInterval !== undefined ? { expiresAt: event.at + will.expiryInterval * 1000 } : {}),
+      ...(will.expiryInterval !== undefined ? { expiresAt: at + will.expiryInterval * 1000 } : {}),
     });
-    if (!record.persistent) this.sessions.delete(record);
   }
 
   private applyExpireMessages(at: number): void {
@@ -191,6 +196,8 @@ export class ClusterState {
     if (event.at > this.logClock) this.logClock = event.at;
     // deliveries produced earlier in this entry belong to the previous owner
     this.flushDeliveries();
+    const ended = willEndedBy(this.sessions, event); // [MQTT-3.1.2-8]
+    if (ended !== null) this.publishWill(ended.session, ended.will, event.at);
     const result = openSession(this.sessions, event);
     this.listener.sessionOpened(event, result.session, result);
   }

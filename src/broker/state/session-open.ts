@@ -4,7 +4,7 @@
  * subscriptions and queued messages [MQTT-3.1.2-4]. The previous owner, wherever it is connected,
  * is taken over [MQTT-3.1.4-2] by the broker that holds it when it applies this same event.
  */
-import type { SessionOpenEvent } from '../../coordination/log-events.js';
+import type { SessionOpenEvent, WillMessage } from '../../coordination/log-events.js';
 import type { Delivery } from '../../actors/connection/types.js';
 import { NEVER_EXPIRES, type Owner, type SessionRecord } from './session.js';
 import type { SessionStore } from './sessions.js';
@@ -62,4 +62,23 @@ function expiredAt(session: SessionRecord, at: number): boolean {
 export function willDueAt(session: SessionRecord, at: number): number {
   const delay = session.will?.delayInterval ?? 0;
   return at + Math.min(delay, session.expiryInterval) * 1000;
+}
+
+/**
+ * The will a session-open makes due now, if any. Clean Start ends the old session, so a will still
+ * waiting for its delay is due [MQTT-3.1.2-8]: that of a disconnected session, or of a connection
+ * being taken over (its broker leaves a delayed will to the session, whose close is then ignored).
+ * A session resumed in time keeps it unpublished [MQTT-3.1.3-9].
+ */
+export function willEndedBy(
+  sessions: SessionStore,
+  event: SessionOpenEvent,
+): { session: SessionRecord; will: WillMessage } | null {
+  const old = sessions.get(event.clientId);
+  const will = old?.will;
+  if (!event.cleanStart || old === undefined || will === null || will === undefined || !old.persistent) {
+    return null;
+  }
+  const waiting = old.owner === null ? old.willDueAt !== null : will.delayInterval > 0;
+  return waiting ? { session: old, will } : null;
 }
