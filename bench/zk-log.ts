@@ -14,7 +14,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { freePort, waitForQuorum, ZooKeeperServer } from '../src/cli/cluster/zookeeper-server.js';
 import type { LogEntry } from '../src/coordination/coordination.js';
 import type { PublishEvent } from '../src/coordination/log-events.js';
@@ -109,6 +109,8 @@ interface Run {
   batches: number;
   eventsPerBatch: number;
   cpu: { bench: number; zookeeper: number[] };
+  /** How late this process ran its callbacks: what of the latency is ours, not ZooKeeper's. */
+  eventLoopDelayMs: { p50: number; p99: number };
 }
 
 /** Appends `perWriter` events from each writer, at `rate` events/s in total (0: as fast as allowed). */
@@ -125,6 +127,8 @@ async function run(
   const commit: number[] = [];
   const total = perWriter * writers.length;
   const cpu0 = { bench: process.cpuUsage(), zk: servers.map((s) => cpuSeconds(s.pid!)) };
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const started = performance.now();
   await Promise.all(
     writers.map(async (writer, w) => {
@@ -165,6 +169,7 @@ async function run(
   for (let i = 0; i < 60_000 && follower.lag.length < total; i += 10)
     await new Promise((r) => setTimeout(r, 10));
   const cpuBench = process.cpuUsage(cpu0.bench);
+  loopDelay.disable();
   const batches = follower.entries.filter((e) => e.brokerId.startsWith('w')).length;
   return {
     events: total,
@@ -179,6 +184,10 @@ async function run(
       zookeeper: servers.map(
         (s, i) => Math.round(((cpuSeconds(s.pid!) - cpu0.zk[i]!) / appendedFor) * 100) / 100,
       ),
+    },
+    eventLoopDelayMs: {
+      p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
+      p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
     },
   };
 }
@@ -246,7 +255,7 @@ async function main(): Promise<void> {
     console.log(
       `${name.padEnd(12)} ${String(r.msgPerSec).padStart(8)} msg/s  commit p50 ${r.commitMs.p50} ms p99 ${r.commitMs.p99} ms  ` +
         `follower lag p50 ${r.followerLagMs.p50} ms p99 ${r.followerLagMs.p99} ms  ${r.eventsPerBatch} ev/batch  ` +
-        `cpu bench ${r.cpu.bench} zk ${r.cpu.zookeeper.join('/')}`,
+        `cpu bench ${r.cpu.bench} zk ${r.cpu.zookeeper.join('/')}  loop delay p99 ${r.eventLoopDelayMs.p99} ms`,
     );
   }
   console.log(JSON.stringify(report));

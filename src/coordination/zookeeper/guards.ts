@@ -11,6 +11,11 @@
  * 3. A reply cut in half by a lost connection stays in `pendingBuffer` and is glued in front of the
  *    next connection's first bytes, which then misparse. We clear it when the socket closes.
  * The data handler also records when bytes last arrived (`lastDataAt`), for the watchdog.
+ *
+ * And one patch for speed: the library writes every request to the socket as it is queued, one
+ * syscall (and, with Nagle off, one TCP packet) each. A follower reading 32 entries ahead, or a
+ * writer with 8 batches in flight, queues many in one turn: the socket is corked while they are
+ * queued and uncorked on the next tick, so they go out in one writev.
  */
 import zookeeper from 'node-zookeeper-client';
 import { codeName } from './errors.js';
@@ -23,11 +28,12 @@ interface ExceptionModule {
 interface ConnectionManagerProto {
   onSocketData(this: ConnectionManagerLike, buffer: Buffer): void;
   onSocketClosed(this: ConnectionManagerLike, hadError: boolean): void;
+  onPacketQueueReadable(this: ConnectionManagerLike): void;
 }
 
 interface ConnectionManagerLike {
   pendingBuffer: Buffer | null;
-  socket?: { destroy(): void };
+  socket?: { destroy(): void; cork(): void; uncork(): void; destroyed: boolean };
   /** Set here: when bytes last came from the server (the watchdog tells slow from hung by it). */
   lastDataAt?: number;
 }
@@ -63,13 +69,24 @@ export function guardExceptionCodes(): void {
   mod[GUARDED] = true;
 }
 
-/** Patches 2 and 3, on the ConnectionManager prototype reached through a client instance. */
+/** Patches 2 and 3 and the corking, on the ConnectionManager prototype (via a client instance). */
 export function guardConnectionManager(client: zookeeper.Client): void {
   const manager = (client as unknown as { connectionManager: object }).connectionManager;
   const proto = Object.getPrototypeOf(manager) as ConnectionManagerProto & Guardable;
   if (proto[GUARDED]) return;
   const onData = proto.onSocketData;
   const onClosed = proto.onSocketClosed;
+  const onReadable = proto.onPacketQueueReadable;
+  proto.onPacketQueueReadable = function (this: ConnectionManagerLike): void {
+    const socket = this.socket;
+    if (socket === undefined || socket.destroyed) return onReadable.call(this);
+    socket.cork();
+    try {
+      onReadable.call(this);
+    } finally {
+      process.nextTick(() => socket.uncork());
+    }
+  };
   proto.onSocketData = function (this: ConnectionManagerLike, buffer: Buffer): void {
     this.lastDataAt = Date.now();
     try {

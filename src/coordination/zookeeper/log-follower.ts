@@ -13,6 +13,7 @@
  *   of the segment finds the next entry that exists.
  * Repeats of a batch (same writer epoch and batch sequence) are dropped (log/dedupe.ts).
  */
+import { performance } from 'node:perf_hooks';
 import type { LogEntry, LogPosition } from '../coordination.js';
 import type { DedupeTable } from '../log/dedupe.js';
 import { decodeRecord } from './batch-format.js';
@@ -104,11 +105,17 @@ export class LogFollower {
     const names = Array.from({ length: this.readAhead }, (_, i) => paths.entry(this.segment, from + i));
     const nodes = await Promise.all(names.map((path) => this.client.getData(path)));
     let read = 0;
+    let slice = performance.now();
     for (const node of nodes) {
-      if (node === null || this.stopped) break; // later ones were read before this one existed
+      if (node === null || this.isStopped()) break; // later ones were read before this one existed
       read++;
       this.consume(node.data);
       if (this.next === 0) break; // moved to the next segment
+      // A window can hold tens of thousands of events: let the broker's sockets in between.
+      if (performance.now() - slice > 5) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
     }
     this.readAhead = read === this.readAhead ? Math.min(this.readAhead * 2, this.options.readAhead) : 1;
     return read;
