@@ -23,7 +23,7 @@ const NO_REFUSALS: ReadonlySet<string> = new Set();
 /**
  * `refused` are filters the server will not grant (configuration; compared character by character):
  * they get 0x80 (Unspecified error) in every version [MQTT-3.9.3-2], which Paho's conformance tests
- * expect of 5.0 too (Mosquitto would send 0x87 for a filter its ACL denies).
+ * expect of 5.0 too (0x87 Not authorized would be allowed).
  */
 export function planSubscribe(
   packet: ISubscribePacket,
