@@ -42,8 +42,9 @@ afterAll(async () => {
 async function subscriber(
   i: number,
   over: Parameters<typeof Subscriber.connect>[1] = {},
+  awaitingRelease?: Set<number>,
 ): Promise<Subscriber> {
-  const s = await Subscriber.connect(c.port(i), over);
+  const s = await Subscriber.connect(c.port(i), over, awaitingRelease);
   open.push(s);
   return s;
 }
@@ -137,6 +138,40 @@ describe('a persistent session outlives its broker (promise 4)', () => {
 });
 
 describe('QoS 2 exactly once when the broker dies (promise 4)', () => {
+  it('a QoS 2 subscriber (clean session 0) on B, B killed mid-stream: back on C it gets every message once, in order (repeats only as QoS 2 repeats of a packet id awaiting PUBREL)', async () => {
+    const topic = 'faults/durable-qos2';
+    const clientId = 'durable-qos2';
+    const onB = await subscriber(1, { clientId, clean: false });
+    await onB.subscribe(topic, 2);
+    const pub = new StreamPublisher({
+      id: 'e',
+      topic,
+      count: 800,
+      qos: 2,
+      port: () => c.port(0),
+      window: 16,
+      intervalMs: 2,
+    });
+    const stream = pub.run();
+    await onB.waitFor((m) => m.length >= 200, '200 messages on B');
+    await c.cluster.brokers[1]!.kill();
+    // the client keeps its session state: the QoS 2 packet ids it still awaits PUBREL for
+    const onC = await subscriber(2, { clientId, clean: false }, onB.awaitingRelease);
+    expect(onC.connack.sessionPresent).toBe(true);
+    await stream;
+    await onC.waitForMessage('e', 800);
+    const report = checkDeliveries(
+      [...onB.delivered(topic), ...onC.delivered(topic)],
+      new Map([['e', pub.acked]]),
+    );
+    measured.push(
+      `QoS 2 subscriber: ${onB.messages.length} on B, ${onC.messages.length} on C, ${onC.messages.filter((m) => m.qos2Repeat).length} QoS 2 repeats of ids awaiting PUBREL`,
+    );
+    expect(report.lost).toEqual([]);
+    expect(report.duplicates).toBe(0);
+    expect(report.reordered).toBe(0);
+  }, 90_000);
+
   it('PUBLISH id n on A, PUBREC, A killed before PUBREL: the same PUBLISH (DUP) on B gets PUBREC without a second delivery; PUBREL, PUBCOMP', async () => {
     const topic = 'faults/qos2';
     const clientId = 'qos2-survivor';

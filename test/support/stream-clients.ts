@@ -15,6 +15,11 @@ export interface Received {
   dup: boolean;
   retain: boolean;
   packetId: number | undefined;
+  /**
+   * A QoS 2 PUBLISH whose packet id was still awaiting PUBREL: the same message again, which a
+   * receiver does not hand to its application a second time [MQTT-4.3.3-2].
+   */
+  qos2Repeat: boolean;
   at: number;
 }
 
@@ -38,19 +43,28 @@ export class Subscriber {
     readonly client: RawClient,
     readonly connack: IConnackPacket,
     readonly clientId: string,
+    /** Inbound QoS 2 packet ids awaiting PUBREL: client session state, kept across reconnects. */
+    readonly awaitingRelease: Set<number>,
   ) {
     void this.pump();
   }
 
-  /** Connects and expects CONNACK 0. */
-  static async connect(port: number, over: Partial<IConnectPacket> = {}): Promise<Subscriber> {
+  /**
+   * Connects and expects CONNACK 0. A client resuming its session passes the QoS 2 packet ids it
+   * still awaits PUBREL for (`previous.awaitingRelease`), as a real client keeps them.
+   */
+  static async connect(
+    port: number,
+    over: Partial<IConnectPacket> = {},
+    awaitingRelease = new Set<number>(),
+  ): Promise<Subscriber> {
     const packet = connectPacket(over);
     const client = await RawClient.open(port, packet.protocolVersion);
     try {
       const connack = await client.handshake(packet);
       const code = connack.returnCode ?? connack.reasonCode ?? 0;
       if (code !== 0) throw new Error(`CONNECT to ${port} refused with ${code}`);
-      return new Subscriber(client, connack, packet.clientId);
+      return new Subscriber(client, connack, packet.clientId, awaitingRelease);
     } catch (err) {
       client.destroy();
       throw err;
@@ -62,10 +76,11 @@ export class Subscriber {
   }
 
   /** What arrived on `topic` (all topics when omitted), as stream deliveries. */
+  /** What the application got on `topic` (all topics when omitted): QoS 2 repeats left out. */
   delivered(topic?: string): Delivered[] {
     const out: Delivered[] = [];
     for (const m of this.messages) {
-      if (topic !== undefined && m.topic !== topic) continue;
+      if (m.qos2Repeat || (topic !== undefined && m.topic !== topic)) continue;
       const p = parsePayload(m.payload);
       if (p !== null) out.push({ ...p, dup: m.dup });
     }
@@ -172,13 +187,18 @@ export class Subscriber {
           dup: p.dup,
           retain: p.retain,
           packetId: p.messageId,
+          qos2Repeat: p.qos === 2 && this.awaitingRelease.has(p.messageId!),
           at: Date.now(),
         });
         if (p.qos === 1) this.client.send({ cmd: 'puback', messageId: p.messageId! });
-        if (p.qos === 2) this.client.send({ cmd: 'pubrec', messageId: p.messageId! });
+        if (p.qos === 2) {
+          this.awaitingRelease.add(p.messageId!);
+          this.client.send({ cmd: 'pubrec', messageId: p.messageId! });
+        }
         return;
       }
       case 'pubrel':
+        this.awaitingRelease.delete(packet.messageId!);
         this.client.send({ cmd: 'pubcomp', messageId: packet.messageId });
         return;
       case 'disconnect':

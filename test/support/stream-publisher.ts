@@ -1,9 +1,10 @@
 /**
- * The publisher of the cluster and fault tests: a QoS 1 stream `<id>:1 .. <id>:count` with a window
- * of unacknowledged messages. When its connection drops it reconnects (bounded, to whatever port
+ * The publisher of the cluster and fault tests: a QoS 1 (or 2) stream `<id>:1 .. <id>:count` with a
+ * window of unfinished messages. When its connection drops it reconnects (bounded, to whatever port
  * `port()` names: the load balancer's in fault tests) and re-sends every message not yet
- * acknowledged, with DUP=1 and the same packet id, then goes on. It records when each message was
- * acknowledged, so failover pauses can be measured.
+ * acknowledged, with DUP=1 and the same packet id (QoS 2 after PUBREC: PUBREL), then goes on. It
+ * records when each message was acknowledged (PUBACK, or PUBREC: the commit), so failover pauses
+ * can be measured.
  */
 import type { Packet } from 'mqtt-packet';
 import { payloadOf } from './delivery-check.js';
@@ -18,7 +19,8 @@ export interface StreamOptions {
   port: () => number;
   clientId?: string;
   clean?: boolean;
-  /** Unacknowledged messages at most (default 16). */
+  qos?: 1 | 2;
+  /** Unfinished messages at most (default 16). */
   window?: number;
   /** At least this long between two new messages (default 0: as fast as acks allow). */
   intervalMs?: number;
@@ -27,7 +29,12 @@ export interface StreamOptions {
 }
 
 export class StreamPublisher {
+  /** Acknowledged: PUBACK, or for QoS 2 PUBREC (the publish is committed). */
   readonly acked = new Set<number>();
+  /** Finished: PUBACK, or PUBCOMP. */
+  readonly finished = new Set<number>();
+  /** QoS 2: PUBREL sent. */
+  private readonly released = new Set<number>();
   /** When each message was first acknowledged (ms). */
   readonly ackedAt = new Map<number, number>();
   readonly drops: number[] = [];
@@ -56,17 +63,18 @@ export class StreamPublisher {
     const inflight = new Set<number>();
     let next = 1;
     let lastSend = 0;
-    while (this.acked.size < o.count && !this.stopped) {
+    while (this.finished.size < o.count && !this.stopped) {
       if (Date.now() > deadline)
-        throw new Error(`${o.id}: ${this.acked.size}/${o.count} acked in ${withinMs} ms`);
+        throw new Error(`${o.id}: ${this.finished.size}/${o.count} finished in ${withinMs} ms`);
       if (this.client === null || this.client.isClosed) {
         if (this.client !== null) this.drops.push(Date.now());
         this.client = await this.reconnect(this.client === null);
         inflight.clear();
         let resent = 0;
         for (let seq = 1; seq < next; seq++) {
-          if (this.acked.has(seq)) continue;
-          this.publish(seq, true);
+          if (this.finished.has(seq)) continue;
+          if (this.released.has(seq)) this.client.send({ cmd: 'pubrel', messageId: seq });
+          else this.publish(seq, true);
           inflight.add(seq);
           resent++;
         }
@@ -86,12 +94,21 @@ export class StreamPublisher {
       } catch {
         continue; // a pause in acks, or the connection closed (handled above)
       }
-      if (packet.cmd === 'puback' && packet.messageId !== undefined) {
-        inflight.delete(packet.messageId);
-        if (!this.acked.has(packet.messageId)) {
-          this.acked.add(packet.messageId);
-          this.ackedAt.set(packet.messageId, Date.now());
+      const id = (packet as { messageId?: number }).messageId;
+      if (id === undefined) continue;
+      if (packet.cmd === 'puback' || packet.cmd === 'pubrec') {
+        if (!this.acked.has(id)) {
+          this.acked.add(id);
+          this.ackedAt.set(id, Date.now());
         }
+      }
+      if (packet.cmd === 'pubrec') {
+        this.released.add(id);
+        this.client.send({ cmd: 'pubrel', messageId: id });
+      }
+      if (packet.cmd === 'puback' || packet.cmd === 'pubcomp') {
+        inflight.delete(id);
+        this.finished.add(id);
       }
     }
   }
@@ -107,7 +124,7 @@ export class StreamPublisher {
       cmd: 'publish',
       topic: this.options.topic,
       payload: Buffer.from(payloadOf(this.options.id, seq)),
-      qos: 1,
+      qos: this.options.qos ?? 1,
       dup,
       retain: false,
       messageId: seq,
