@@ -88,11 +88,13 @@ export interface ScannedProperties {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const NONE: ScannedProperties = Object.freeze({ error: null, userProperties: [] });
 
 class Cut extends Error {}
 
 /** Reads one property section: `raw` starts with its Property Length. */
 export function scanProperties(section: PropertySection, raw: Buffer): ScannedProperties {
+  if (raw.length === 1 && raw[0] === 0) return NONE; // no properties: the common case
   const userProperties: [string, string][] = [];
   const fail = (kind: 'malformed' | 'protocol', message: string): ScannedProperties => ({
     error: new ProtocolError(kind, `${section} properties: ${message}`),
