@@ -11,6 +11,8 @@ export interface RunRecord {
   run: number;
   /** Machine CPU just before the run (bounded wait for quiet). */
   before: QuietResult;
+  /** How long the target took to answer CONNECT again before this run (-1: it did not). */
+  readyMs: number;
   result: RunResult | null;
   error: string | null;
 }

@@ -6,6 +6,7 @@
  * and note its CPU. A target that cannot run here is reported as unavailable and skipped. Prints
  * one table and writes the full results to bench/results/<timestamp>.json. Settings: config.ts.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { runOnce } from './load.js';
 import { renderReport } from './report.js';
 import type { CellRecord, RunRecord } from './results.js';
 import { findScenarios, measuredBounds, warmupBounds, type Scenario } from './scenarios.js';
+import { waitForBroker } from './targets/probe.js';
 import { TARGETS } from './targets/registry.js';
 import { TargetUnavailableError, type RunningTarget, type Target } from './targets/target.js';
 
@@ -81,8 +83,16 @@ async function runCell(
   const runs: RunRecord[] = [];
   try {
     for (let run = 1; run <= config.runs; run++) {
+      // A target still digesting the previous run (a cluster after a QoS 0 flood) is waited for.
+      const readyMs = await targetReady(running, readyTimeoutMs);
       const before = await waitForQuiet(config.quietWaitMs);
       const runId = `${process.pid}${Date.now().toString(36)}`;
+      if (readyMs < 0) {
+        const error = `target did not answer CONNECT within ${readyTimeoutMs / 1000} s (after the previous run)`;
+        runs.push({ run, before, readyMs, result: null, error });
+        log(`${target.name} ${scenario.name} run ${run}: ${error}`);
+        continue;
+      }
       try {
         const result = await runOnce({
           scenario,
@@ -90,12 +100,13 @@ async function runCell(
           warmup: warmupBounds(scenario, config.quick),
           measured: measuredBounds(scenario, config.quick),
           runId,
-          drainMs: config.quick ? 5000 : 10_000,
-          idleMs: 1500,
+          drainMs: config.quick ? 10_000 : 20_000,
+          // Clusters pause longer (ZooKeeper commits, leader changes) before a delivery is late.
+          idleMs: target.kind === 'cluster' ? 5000 : 3000,
           connectTimeoutMs: 10_000,
           pids: running.processes,
         });
-        runs.push({ run, before, result, error: null });
+        runs.push({ run, before, readyMs, result, error: null });
         const m = result.measured;
         log(
           `${target.name} ${scenario.name} run ${run}: ${Math.round(m.deliveriesPerSecond)} deliveries/s, ` +
@@ -104,7 +115,7 @@ async function runCell(
         );
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        runs.push({ run, before, result: null, error });
+        runs.push({ run, before, readyMs, result: null, error });
         log(`${target.name} ${scenario.name} run ${run}: error: ${error}`);
       }
     }
@@ -121,6 +132,18 @@ async function runCell(
     running.notes,
     runs,
   );
+}
+
+/** Milliseconds until every endpoint answered CONNECT with CONNACK again; -1 if it never did. */
+async function targetReady(running: RunningTarget, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  const endpoints = [...running.endpoints.publish, ...running.endpoints.subscribe];
+  try {
+    for (const endpoint of endpoints) await waitForBroker(endpoint, timeoutMs, () => true);
+    return Date.now() - start;
+  } catch {
+    return -1;
+  }
 }
 
 function cell(
@@ -149,7 +172,20 @@ function machine(): Record<string, string | number> {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     kernel: os.release(),
+    commit: gitDescribe(),
   };
+}
+
+/** The commit the run measured, with "-dirty" when the working tree had changes. */
+function gitDescribe(): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return '?';
+  }
 }
 
 function log(line: string): void {
