@@ -87,7 +87,10 @@ describe('session expiry across brokers (promise 4)', () => {
     await back.waitForMessage('e', 2);
     expect(back.delivered(topic).map((d) => d.seq)).toEqual([2]);
     await back.close();
-  });
+    // leave no session behind for the next tests: a clean session ends it
+    const gone = await subscriber(2, { clientId: 'expiry-311', clean: true });
+    await gone.close();
+  }, 90_000);
 
   it('MQTT 5.0 session expiry interval: a session left on A with 1 s expires; back on B it starts clean', async () => {
     const session = { protocolVersion: 5 as const, clean: false, properties: { sessionExpiryInterval: 1 } };
@@ -99,7 +102,7 @@ describe('session expiry across brokers (promise 4)', () => {
     const back = await subscriber(1, { clientId: 'expiry-50', ...session });
     expect(back.connack.sessionPresent).toBe(false);
     await back.close();
-  });
+  }, 90_000);
 });
 
 describe('message expiry across brokers (promise 4)', () => {
@@ -143,7 +146,7 @@ describe('message expiry across brokers (promise 4)', () => {
     await back.close();
     const gone = await subscriber(2, { clientId: 'msg-expiry', protocolVersion: 5, clean: true });
     await gone.close();
-  });
+  }, 90_000);
 });
 
 describe('the quota in cluster mode (promise 6)', () => {

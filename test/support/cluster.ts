@@ -105,9 +105,16 @@ let hooksInstalled = false;
 function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  process.once('exit', () => {
+  const killAll = (): void => {
     for (const cluster of live) cluster.killAllNow();
-  });
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
 }
 
 export class TestCluster {
