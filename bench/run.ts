@@ -18,6 +18,7 @@ import { renderReport } from './report.js';
 import type { CellRecord, RunRecord } from './results.js';
 import { findScenarios, measuredBounds, warmupBounds, type Scenario } from './scenarios.js';
 import { waitForBroker } from './targets/probe.js';
+import { stopStarting } from './targets/processes.js';
 import { TARGETS } from './targets/registry.js';
 import { TargetUnavailableError, type RunningTarget, type Target } from './targets/target.js';
 
@@ -195,6 +196,7 @@ function log(line: string): void {
 async function shutdown(signal: string): Promise<void> {
   log(`bench: ${signal}, stopping what was started`);
   if (current !== null) await current.stop();
+  await stopStarting();
   process.exit(130);
 }
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { asClusterHandle, asClusterModule, clusterPids, type ClusterHandle } from './cluster-info.js';
-import { adopt, isAlive, release, signal } from './processes.js';
+import { adopt, isAlive, release, signal, whileStarting } from './processes.js';
 import { waitForBroker } from './probe.js';
 import { TargetUnavailableError, type Target } from './target.js';
 import { sleep } from '../clock.js';
@@ -37,7 +37,7 @@ export const mqttzooCluster: Target = {
       for (const { pid } of pids) await killIfAlive(pid);
     };
     try {
-      await withTimeout(cluster.up(), ctx.readyTimeoutMs);
+      await whileStarting(stop, () => withTimeout(cluster.up(), ctx.readyTimeoutMs));
       for (const { pid } of clusterPids(cluster)) adopt(pid);
       const { host, brokers } = cluster.layout;
       const endpoints = brokers.map((b) => ({ host, port: b.mqttPort }));

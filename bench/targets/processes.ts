@@ -27,6 +27,18 @@ export function release(pid: number): void {
   adopted.delete(pid);
 }
 
+/** Stoppers for targets still starting (a cluster launcher's detached processes): run on Ctrl-C. */
+const pendingStops = new Set<() => Promise<void>>();
+
+export function whileStarting<T>(stop: () => Promise<void>, start: () => Promise<T>): Promise<T> {
+  pendingStops.add(stop);
+  return start().finally(() => pendingStops.delete(stop));
+}
+
+export async function stopStarting(): Promise<void> {
+  for (const stop of [...pendingStops]) await stop().catch(() => undefined);
+}
+
 process.on('exit', () => {
   for (const pid of [...live.keys(), ...adopted]) {
     try {
