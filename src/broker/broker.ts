@@ -51,6 +51,8 @@ export class Broker implements BrokerServices, StateListener {
   readonly flow: FlowControl;
   readonly now: () => number;
   private flowTimer: NodeJS.Timeout | null = null;
+  private held: LogEntry[] = [];
+  private heldHead = 0;
   /** Every actor of this broker, for the debug endpoint and its live stream (inspection/hub.ts). */
   readonly inspection: Inspection;
   /** `$SYS/` topics, set by the server when they are on. */
@@ -98,7 +100,10 @@ export class Broker implements BrokerServices, StateListener {
       this.log.info({ position: snapshot.position }, 'state restored from snapshot');
     }
     this.caughtUpAt = this.coordination.stats().head;
-    this.unfollow = this.coordination.follow(this.applied, (entry) => this.applyEntry(entry));
+    this.unfollow = this.coordination.follow(this.applied, (entry) => this.followed(entry));
+    this.flow.changed.add((paused) => {
+      if (!paused) setImmediate(() => this.applyHeld());
+    });
     this.quota.start();
     this.flowTimer = setInterval(() => this.flow.tick(), 250);
     this.flowTimer.unref();
@@ -143,6 +148,30 @@ export class Broker implements BrokerServices, StateListener {
     if (this.flowTimer !== null) clearInterval(this.flowTimer);
     this.unfollow?.();
     this.unfollow = null;
+  }
+
+  /**
+   * Log back-pressure on this broker: while a local client cannot keep up (flow-control.ts), entries
+   * are held, in order, instead of applied, so that a burst from the log does not overflow its queue.
+   * They are committed and safe; delivery waits, bounded by the slow-consumer time. Publishers on
+   * other brokers are not slowed; this broker's follower lags instead.
+   */
+  private followed(entry: LogEntry): void {
+    if (this.flow.paused || this.heldHead < this.held.length) this.held.push(entry);
+    else this.applyEntry(entry);
+  }
+
+  private applyHeld(): void {
+    while (this.heldHead < this.held.length && !this.flow.paused) this.applyEntry(this.held[this.heldHead++]!);
+    if (this.heldHead === this.held.length) {
+      this.held = [];
+      this.heldHead = 0;
+    }
+  }
+
+  /** Entries followed but held back by flow control. */
+  get heldEntries(): number {
+    return this.held.length - this.heldHead;
   }
 
   private applyEntry(entry: LogEntry): void {

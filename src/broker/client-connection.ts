@@ -37,6 +37,8 @@ export class ClientConnection {
   /** Subscribe / unsubscribe acks waiting for their log event to be applied, in order. */
   readonly pendingAcks: PendingAck[] = [];
   private ended = false;
+  /** PUBRELs waiting for the log to hold the PUBREC they answer: packet id -> the PUBREL, once sent. */
+  private readonly heldPubrels = new Map<number, Packet | null>();
   /** Acks whose publishes committed, handed to the actor together once per commit. */
   private committed: { packetId: number; qos: 1 | 2 }[] = [];
   private readonly flushCommitted = (): void => {
@@ -120,6 +122,13 @@ export class ClientConnection {
   private execute(effect: ConnectionEffect): void {
     switch (effect.type) {
       case 'send':
+        if (this.heldPubrels.size > 0 && effect.packet.cmd === 'pubrel') {
+          const id = effect.packet.messageId!;
+          if (this.heldPubrels.has(id)) {
+            this.heldPubrels.set(id, effect.packet);
+            return;
+          }
+        }
         return this.write(effect.packet);
       case 'close':
         this.transport.end();
@@ -142,17 +151,18 @@ export class ClientConnection {
       case 'unsubscribe':
         return unsubscribe(this, effect.packet);
       case 'delivered':
-      case 'released':
         if (this.logged) {
-          const phase = effect.type;
           this.services.append({
             type: 'ack',
             clientId: this.clientId,
             connId: this.connId,
-            phase,
+            phase: 'delivered',
             packetIds: [effect.packetId],
           });
         }
+        return;
+      case 'released':
+        if (this.logged) this.holdPubrel(effect.packetId);
         return;
       case 'inboundReleased':
         if (this.logged)
@@ -173,6 +183,28 @@ export class ClientConnection {
         this.onEnded(this);
         return;
     }
+  }
+
+  /**
+   * PUBREC from a persistent session's client: its PUBREL (the actor's next effect) waits until the
+   * log holds the PUBREC. A replica that resumes the session after this broker died then sends
+   * PUBREL as well, never the PUBLISH again, which a client that had completed the message would
+   * take as a new one (QoS 2 exactly once across brokers). PUBRELs keep the PUBRECs' order: commit
+   * callbacks run in append order [MQTT-4.6.0-3].
+   */
+  private holdPubrel(packetId: number): void {
+    if (this.heldPubrels.has(packetId)) return; // a repeated PUBREC: its PUBREL is already waiting
+    this.heldPubrels.set(packetId, null);
+    const event = { type: 'ack', clientId: this.clientId, connId: this.connId, phase: 'released' } as const;
+    this.services.append({ ...event, packetIds: [packetId] }, (err) => {
+      const pubrel = this.heldPubrels.get(packetId);
+      this.heldPubrels.delete(packetId);
+      if (err !== null) {
+        this.disconnect('server-unavailable', 'PUBREC not recorded: the cluster log is unavailable');
+        return;
+      }
+      if (pubrel != null && !this.ended) this.write(pubrel);
+    });
   }
 
   private write(packet: Packet): void {

@@ -125,6 +125,8 @@ export class LeaderDuties {
   private snapshotDue(now: number): boolean {
     const applied = this.broker.applied;
     if (applied <= this.lastSnapshotPosition) return false;
+    // a snapshot is taken at the follower's position: not while flow control holds entries back
+    if (this.broker.heldEntries > 0) return false;
     return (
       applied - this.lastSnapshotPosition >= this.settings.snapshotEveryEntries ||
       this.broker.coordination.stats().bytes >= this.settings.snapshotLogBytes ||

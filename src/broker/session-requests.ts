@@ -9,6 +9,7 @@ import type { PublishEvent, WillMessage } from '../coordination/log-events.js';
 import type { UserPropertyList } from '../protocol/wire-checks.js';
 import type { ClientConnection } from './client-connection.js';
 import { forwardedProperties } from './publish-event.js';
+import { MAX_LIVE_QUEUE } from './state/session.js';
 import type { OpenResult } from './state/session-open.js';
 
 /** Seconds the session outlives the connection: 5.0 says so in CONNECT; 3.1.1 clean session 0 gets the configured expiry. */
@@ -87,6 +88,7 @@ export function grantSession(conn: ClientConnection, result: OpenResult): void {
       clientId: conn.clientId,
       awaitingRelease: result.awaitingRelease,
       queued: result.queued,
+      ...(conn.logged ? { maxQueued: MAX_LIVE_QUEUE } : {}),
     },
   });
 }

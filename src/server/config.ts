@@ -20,6 +20,7 @@ export interface BrokerConfig {
   maxPacketSize: number;
   maxInflight: number;
   maxQueuedMessages: number;
+  maxConnectionQueue: number;
   receiveMaximum: number;
   maxClientIdLength: number;
   topicAliasMaximum: number;
@@ -124,7 +125,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     'max-queued-messages',
     'int',
     1000,
-    'Messages queued per client and per offline session; beyond it new ones are dropped and counted.',
+    'QoS 1/2 messages kept for a persistent session while it is offline; beyond it new ones are dropped and counted.',
+  ),
+  opt(
+    'maxConnectionQueue',
+    'max-connection-queue',
+    'int',
+    10_000,
+    'Messages waiting behind the window of a connected clean-session client; flow control keeps it from filling, and a slow consumer loses what exceeds it (counted).',
   ),
   opt(
     'receiveMaximum',
@@ -291,6 +299,7 @@ export function loadConfig(
   if (c.maxInflight < 1 || c.maxInflight > 65535) throw new ConfigError('--max-inflight must be 1..65535');
   if (c.maxQueuedMessages < 1 || c.maxQueuedMessages > 60_000)
     throw new ConfigError('--max-queued-messages must be 1..60000');
+  if (c.maxConnectionQueue < 1) throw new ConfigError('--max-connection-queue must be at least 1');
   if (c.receiveMaximum < 1 || c.receiveMaximum > 65535)
     throw new ConfigError('--receive-maximum must be 1..65535');
   if (c.maxClientIdLength < 23)

@@ -40,7 +40,7 @@ export function brokerSettings(config: BrokerConfig): BrokerSettings {
       connectTimeoutMs: config.connectTimeoutMs,
       maxClientIdLength: config.maxClientIdLength,
       maxInflight: config.maxInflight,
-      maxQueued: config.maxQueuedMessages,
+      maxQueued: config.maxConnectionQueue,
       receiveMaximum: config.receiveMaximum,
       maxPacketSize: config.maxPacketSize,
       topicAliasMaximum: config.topicAliasMaximum,
@@ -67,14 +67,22 @@ export function brokerSettings(config: BrokerConfig): BrokerSettings {
   };
 }
 
+/** What a caller may supply instead of the defaults (tests: several brokers on one in-memory log). */
+export interface ServerDeps {
+  ensemble?: MemoryEnsemble;
+}
+
 function createCoordination(
   config: BrokerConfig,
   epoch: string,
   endpoints: { mqtt: string; http: string },
   log: Logger,
+  deps: ServerDeps,
 ): Coordination {
   const base = { brokerId: config.brokerId, epoch, endpoints };
-  if (config.standalone) return new MemoryCoordination(new MemoryEnsemble({ keepApplied: false }), base);
+  if (config.standalone) {
+    return new MemoryCoordination(deps.ensemble ?? new MemoryEnsemble({ keepApplied: false }), base);
+  }
   return new ZooKeeperCoordination({
     ...base,
     connectString: config.zookeeper,
@@ -103,6 +111,7 @@ export async function startServer(
   config: BrokerConfig,
   log: Logger,
   extraRoutes: Route[] = [],
+  deps: ServerDeps = {},
 ): Promise<RunningServer> {
   const epoch = randomUUID();
   // every line about a client carries brokerId (createLogger sets it; a caller's logger may not)
@@ -115,7 +124,7 @@ export async function startServer(
   const mqttPort = mqtt.port;
   const httpPort = (httpServer.address() as AddressInfo).port;
   const endpoints = { mqtt: endpoint(config.host, mqttPort), http: endpoint(config.httpHost, httpPort) };
-  const coordination = createCoordination(config, epoch, endpoints, blog);
+  const coordination = createCoordination(config, epoch, endpoints, blog, deps);
   log.info(
     { standalone: config.standalone, zookeeper: config.standalone ? undefined : config.zookeeper },
     'joining the cluster',

@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import { loadConfig, type BrokerConfig } from '../../src/server/config.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { startServer, type RunningServer, type ServerDeps } from '../../src/server/server.js';
 
 export interface TestBroker {
   host: string;
@@ -14,7 +14,10 @@ export interface TestBroker {
   stop(): Promise<void>;
 }
 
-export async function startBroker(overrides: Partial<BrokerConfig> = {}): Promise<TestBroker> {
+export async function startBroker(
+  overrides: Partial<BrokerConfig> = {},
+  deps: ServerDeps = {},
+): Promise<TestBroker> {
   const config: BrokerConfig = {
     ...loadConfig({}, {}),
     brokerId: 'test',
@@ -26,7 +29,7 @@ export async function startBroker(overrides: Partial<BrokerConfig> = {}): Promis
     ...overrides,
   };
   const log = pino({ level: process.env.MQTTZOO_TEST_LOG ?? 'silent' });
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, [], deps);
   return {
     host: '127.0.0.1',
     port: server.mqttPort,

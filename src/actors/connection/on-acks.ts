@@ -42,10 +42,10 @@ export function onPubrec(ctx: ConnectionContext, packetId: number, reasonCode: n
     flush(ctx, out);
     return;
   }
-  const known = ctx.outbound.received(packetId);
+  // [MQTT-4.3.3-1] after PUBREC the message must not be sent again: only PUBREL is owed. 'released'
+  // comes first, so that a broker recording it in the log can hold the PUBREL until it is committed
+  if (ctx.outbound.received(packetId)) out.emit({ type: 'released', packetId });
   out.emit({ type: 'send', packet: buildAck('pubrel', packetId, ctx.version) });
-  // [MQTT-4.3.3-1] after PUBREC the message must not be sent again: only PUBREL is owed
-  if (known) out.emit({ type: 'released', packetId });
 }
 
 export function onPubrel(ctx: ConnectionContext, packetId: number, out: Out): void {

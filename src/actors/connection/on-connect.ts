@@ -115,6 +115,7 @@ export function onGranted(ctx: ConnectionContext, grant: SessionGrant, out: Out)
       grant.sessionExpiryInterval,
     ),
   });
+  if (grant.maxQueued !== undefined) ctx.outbound.setMaxQueued(grant.maxQueued);
   for (const id of grant.awaitingRelease) ctx.inboundQos2.set(id, 'received');
   ctx.inboundUnacked += grant.awaitingRelease.length;
   ctx.lastPacketAt = ctx.now();

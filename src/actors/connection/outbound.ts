@@ -40,6 +40,11 @@ export class Outbound {
 
   constructor(private readonly limits: OutboundLimits) {}
 
+  /** Changes the queue bound (a persistent session's connection keeps what its session holds). */
+  setMaxQueued(maxQueued: number): void {
+    this.limits.maxQueued = maxQueued;
+  }
+
   get queued(): number {
     return this.queue.length - this.queueHead;
   }

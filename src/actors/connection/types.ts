@@ -46,6 +46,11 @@ export interface SessionGrant {
   queued: Delivery[];
   /** MQTT 5.0: the session expiry the server settled on, if it differs from the request. */
   sessionExpiryInterval?: number;
+  /**
+   * The queue bound for this connection, when not the configured one: a persistent session's
+   * messages are already bounded in its replicated state, so its connection must keep all of them.
+   */
+  maxQueued?: number;
 }
 
 export interface GrantedSubscription {

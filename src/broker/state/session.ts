@@ -22,6 +22,9 @@ export interface QueuedMessage extends Delivery {
   maybeSent: boolean;
 }
 
+/** Messages a connected persistent session may have unacknowledged: most of the 16-bit id space. */
+export const MAX_LIVE_QUEUE = 65_000;
+
 /** Session expiry meaning "never" (MQTT 5.0 3.1.2.11.2). */
 export const NEVER_EXPIRES = 0xffffffff;
 
@@ -50,9 +53,15 @@ export class SessionRecord {
     return this.expiryInterval > 0;
   }
 
-  /** Queues a QoS 1/2 message with the next free packet id; null when the queue is full. */
-  enqueue(delivery: Delivery, maxQueued: number): QueuedMessage | null {
-    if (this.queue.size >= maxQueued) {
+  /**
+   * Queues a QoS 1/2 message with the next free packet id; null when the queue is full. The bound
+   * is `maxOffline` while no connection owns the session (Mosquitto's max_queued_messages); while one
+   * does, its broker's flow control paces delivery and only the packet id space bounds the queue (the
+   * state quota bounds its bytes), so a burst from the log never drops what a live client will ack.
+   */
+  enqueue(delivery: Delivery, maxOffline: number): QueuedMessage | null {
+    const bound = this.owner === null ? maxOffline : MAX_LIVE_QUEUE;
+    if (this.queue.size >= bound) {
       this.dropped++;
       return null;
     }
