@@ -27,11 +27,14 @@ beforeAll(async () => {
       '--sys-interval',
       '0',
     ],
+    proxied: [1],
   });
 }, 120_000);
-afterEach(() => {
+afterEach(async () => {
   for (const client of open.splice(0)) client.destroy();
-});
+  c.proxy(1).pass();
+  await c.restoreBrokers();
+}, 90_000);
 afterAll(async () => {
   if (measured.length > 0) console.info(measured.join('\n'));
   await TestCluster.stopAll();
@@ -40,8 +43,9 @@ afterAll(async () => {
 async function subscriber(
   i: number,
   over: Parameters<typeof Subscriber.connect>[1] = {},
+  awaitingRelease?: Set<number>,
 ): Promise<Subscriber> {
-  const s = await Subscriber.connect(c.port(i), over);
+  const s = await Subscriber.connect(c.port(i), over, awaitingRelease);
   open.push(s);
   return s;
 }
@@ -125,4 +129,31 @@ describe('a broker cut off from ZooKeeper beyond its session (promises 4 and 5)'
     await watcher.waitForMessage('will', 2);
     expect(watcher.delivered(willTopic).map((d) => d.seq)).toEqual([1, 2]);
   }, 120_000);
+});
+
+describe('QoS 2 exactly once to a subscriber whose broker dies cut off from ZooKeeper (promise 4)', () => {
+  it('PUBRECs reach B while its link to ZooKeeper is down, then B is killed: B sent no PUBREL it had not recorded, so back on C the client gets the messages again only as QoS 2 repeats, none twice', async () => {
+    const topic = 'faults/qos2-cut';
+    const clientId = 'qos2-cut';
+    const onB = await subscriber(1, { clientId, clean: false });
+    await onB.subscribe(topic, 2);
+    onB.holdPubrecs = true;
+    const pub = new StreamPublisher({ id: 'h', topic, count: 5, qos: 2, port: () => c.port(0), window: 5 });
+    await pub.run();
+    await onB.waitFor((m) => m.length >= 5, 'the five messages on B');
+    c.proxy(1).refuse(); // B cannot reach ZooKeeper: nothing it appends now can commit
+    onB.sendPubrecs();
+    await onB.ping(); // B has handled the PUBRECs, and sent whatever PUBREL it sends for them
+    expect([...onB.awaitingRelease].sort()).toEqual([1, 2, 3, 4, 5]); // no PUBREL came
+    await c.cluster.brokers[1]!.kill();
+    const onC = await subscriber(2, { clientId, clean: false }, onB.awaitingRelease);
+    expect(onC.connack.sessionPresent).toBe(true);
+    // a later message is a fence: C sends the resumed session's messages first
+    const fence = new StreamPublisher({ id: 'f', topic, count: 1, qos: 2, port: () => c.port(0) });
+    await fence.run();
+    await onC.waitForMessage('f', 1);
+    const app = [...onB.delivered(topic), ...onC.delivered(topic)].map((d) => payloadOf(d.pub, d.seq));
+    expect(app).toEqual(['h:1', 'h:2', 'h:3', 'h:4', 'h:5', 'f:1']);
+    expect(onC.messages.filter((m) => m.qos2Repeat).length).toBe(5);
+  }, 90_000);
 });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCluster, type ClusterLayout } from '../../src/cli/cluster/local-cluster.js';
 import { requireBuild } from '../cli/processes.js';
+import { FaultProxy } from './fault-proxy.js';
 import { reservePorts, unlockPort } from './zookeeper.js';
 
 const HOST = '127.0.0.1';
@@ -22,6 +23,8 @@ export interface TestClusterOptions {
   brokerArgs?: string[];
   /** ZooKeeper tick (default 500 ms: sessions of 1-10 s, quick elections). */
   tickTimeMs?: number;
+  /** Brokers (by index) that reach ZooKeeper through a FaultProxy of this process, to cut the link. */
+  proxied?: number[];
 }
 
 export interface CoordinatorView {
@@ -124,6 +127,7 @@ export class TestCluster {
     readonly cluster: LocalCluster,
     readonly dir: string,
     private readonly ports: number[],
+    private readonly proxies: Map<number, FaultProxy>,
   ) {}
 
   static async start(options: TestClusterOptions = {}): Promise<TestCluster> {
@@ -134,6 +138,10 @@ export class TestCluster {
     writeFileSync(join(dir, 'owner'), String(process.pid));
     const ports = await reservePorts(3 * 3 + 3 * 2 + 1);
     const at = (i: number): number => ports[i]!;
+    const proxies = new Map<number, FaultProxy>();
+    for (const i of options.proxied ?? []) {
+      proxies.set(i, await FaultProxy.start([0, 1, 2].map((z) => ({ host: HOST, port: at(z * 3) }))));
+    }
     const layout: ClusterLayout = {
       stateDir: join(dir, 'state'),
       host: HOST,
@@ -148,6 +156,7 @@ export class TestCluster {
         brokerId: `broker-${i + 1}`,
         mqttPort: at(9 + i * 2),
         httpPort: at(9 + i * 2 + 1),
+        ...(proxies.has(i) ? { zookeeper: proxies.get(i)!.connectString } : {}),
       })),
       lbPort: at(15),
       statsPort: 0,
@@ -160,7 +169,7 @@ export class TestCluster {
         preAllocSizeKb: 1024,
       },
     };
-    const test = new TestCluster(new LocalCluster(layout), dir, ports);
+    const test = new TestCluster(new LocalCluster(layout), dir, ports, proxies);
     live.add(test);
     try {
       await test.cluster.up();
@@ -174,6 +183,13 @@ export class TestCluster {
   /** Stops every cluster this process started (afterAll: also when beforeAll failed half-way). */
   static async stopAll(): Promise<void> {
     await Promise.all([...live].map((cluster) => cluster.stop()));
+  }
+
+  /** The fault proxy between broker `i` and ZooKeeper (TestClusterOptions.proxied). */
+  proxy(i: number): FaultProxy {
+    const proxy = this.proxies.get(i);
+    if (proxy === undefined) throw new Error(`broker ${i} reaches ZooKeeper directly`);
+    return proxy;
   }
 
   /** MQTT port of broker `i` (0, 1, 2). */
@@ -279,6 +295,7 @@ export class TestCluster {
     this.killAllNow();
     const deadline = Date.now() + 10_000;
     while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([...this.proxies.values()].map((proxy) => proxy.close()));
     for (const port of this.ports) unlockPort(port);
     // MQTTZOO_KEEP_CLUSTER=1 keeps the logs for a look after a failure (the next run reaps them)
     if (process.env.MQTTZOO_KEEP_CLUSTER !== '1') rmSync(this.dir, { recursive: true, force: true });

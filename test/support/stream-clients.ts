@@ -39,6 +39,10 @@ export class Subscriber {
   private readonly replies = new Map<string, (packet: Packet) => void>();
   private nextId = 1;
 
+  /** While true, QoS 2 PUBLISHes get no PUBREC until `sendPubrecs()`. */
+  holdPubrecs = false;
+  private readonly unanswered: number[] = [];
+
   private constructor(
     readonly client: RawClient,
     readonly connack: IConnackPacket,
@@ -117,6 +121,12 @@ export class Subscriber {
     );
   }
 
+  /** PUBREC for every QoS 2 message held back (`holdPubrecs`), in order; stops holding. */
+  sendPubrecs(): void {
+    this.holdPubrecs = false;
+    for (const messageId of this.unanswered.splice(0)) this.client.send({ cmd: 'pubrec', messageId });
+  }
+
   /** PINGREQ and its PINGRESP: whatever the server sent before it has arrived. */
   async ping(ms = 10_000): Promise<void> {
     await this.request('pingresp', undefined, { cmd: 'pingreq' }, ms);
@@ -193,7 +203,8 @@ export class Subscriber {
         if (p.qos === 1) this.client.send({ cmd: 'puback', messageId: p.messageId! });
         if (p.qos === 2) {
           this.awaitingRelease.add(p.messageId!);
-          this.client.send({ cmd: 'pubrec', messageId: p.messageId! });
+          if (this.holdPubrecs) this.unanswered.push(p.messageId!);
+          else this.client.send({ cmd: 'pubrec', messageId: p.messageId! });
         }
         return;
       }

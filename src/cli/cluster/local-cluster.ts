@@ -21,6 +21,8 @@ export interface BrokerSlot {
   brokerId: string;
   mqttPort: number;
   httpPort: number;
+  /** This broker's ZooKeeper connect string, when not the ensemble's (tests: through a fault proxy). */
+  zookeeper?: string;
 }
 
 export interface ClusterLayout {
@@ -125,7 +127,7 @@ export class LocalCluster {
           host,
           mqttPort: slot.mqttPort,
           httpPort: slot.httpPort,
-          zookeeper: this.connectString,
+          zookeeper: slot.zookeeper ?? this.connectString,
           zkRoot: layout.zkRoot,
           entry: cliEntry(),
           extraArgs: layout.brokerArgs,
