@@ -27,7 +27,7 @@ export interface Exit {
 export async function until(
   check: () => boolean,
   what: string,
-  ms = 10_000,
+  ms = 20_000,
   detail = (): string => '',
 ): Promise<void> {
   const deadline = Date.now() + ms;
@@ -63,11 +63,11 @@ export class Proc {
   private detail = (): string =>
     `\n${this.label} stdout: ${this.stdout}\n${this.label} stderr: ${this.stderr}`;
 
-  async waitFor(what: string, check: (p: Proc) => boolean, ms = 10_000): Promise<void> {
+  async waitFor(what: string, check: (p: Proc) => boolean, ms = 20_000): Promise<void> {
     await until(() => check(this), `${this.label}: ${what}`, ms, this.detail);
   }
 
-  async waitExit(ms = 10_000): Promise<Exit> {
+  async waitExit(ms = 20_000): Promise<Exit> {
     await until(() => this.exit !== null, `${this.label} to exit`, ms, this.detail);
     return this.exit!;
   }

@@ -42,8 +42,8 @@ describe('mosquitto_pub and mosquitto_sub (MQTT 3.1.1)', () => {
       const sub = await subscriber(['-t', topic, '-q', qos], 1);
       await pub(['-t', topic, '-q', qos, '-m', `qos ${qos}`]);
       expect(await sub.exited()).toBe(0);
+      // (mosquitto_sub -C 1 may exit before it logs its PUBCOMP: the QoS 2 flow is checked in test/spec)
       expect(messages(sub.lines)).toEqual([`${topic}|${qos}|0|qos ${qos}`]);
-      if (qos === '2') expect(sub.lines.some((l) => /sending PUBCOMP/.test(l))).toBe(true);
     });
   }
 
