@@ -9,7 +9,7 @@ import { createActor, type Actor } from 'xstate';
 import { connectionMachine } from '../actors/connection/connection.machine.js';
 import type { ConnectionEffect, ConnectionEvent, Delivery } from '../actors/connection/types.js';
 import { AppendError } from '../coordination/coordination.js';
-import type { PublishEvent } from '../coordination/log-events.js';
+import type { LogEvent, PublishEvent } from '../coordination/log-events.js';
 import { encode } from '../protocol/codec.js';
 import type { ErrorKind, ProtocolError } from '../protocol/reason-codes.js';
 import { publishEventOf } from './publish-event.js';
@@ -37,8 +37,11 @@ export class ClientConnection {
   /** Subscribe / unsubscribe acks waiting for their log event to be applied, in order. */
   readonly pendingAcks: PendingAck[] = [];
   private ended = false;
-  /** PUBRELs waiting for the log to hold the PUBREC they answer: packet id -> the PUBREL, once sent. */
-  private readonly heldPubrels = new Map<number, Packet | null>();
+  /**
+   * PUBRELs and PUBCOMPs of a persistent session waiting for the log to hold the PUBREC or PUBREL
+   * they answer: `pubrel:<id>` / `pubcomp:<id>` -> the packet, once the actor sent it.
+   */
+  private readonly held = new Map<string, Packet | null>();
   /** Acks whose publishes committed, handed to the actor together once per commit. */
   private committed: { packetId: number; qos: 1 | 2 }[] = [];
   private readonly flushCommitted = (): void => {
@@ -122,10 +125,10 @@ export class ClientConnection {
   private execute(effect: ConnectionEffect): void {
     switch (effect.type) {
       case 'send':
-        if (this.heldPubrels.size > 0 && effect.packet.cmd === 'pubrel') {
-          const id = effect.packet.messageId!;
-          if (this.heldPubrels.has(id)) {
-            this.heldPubrels.set(id, effect.packet);
+        if (this.held.size > 0 && (effect.packet.cmd === 'pubrel' || effect.packet.cmd === 'pubcomp')) {
+          const key = `${effect.packet.cmd}:${effect.packet.messageId}`;
+          if (this.held.has(key)) {
+            this.held.set(key, effect.packet);
             return;
           }
         }
@@ -162,15 +165,25 @@ export class ClientConnection {
         }
         return;
       case 'released':
-        if (this.logged) this.holdPubrel(effect.packetId);
+        if (this.logged) {
+          const event = {
+            type: 'ack',
+            clientId: this.clientId,
+            connId: this.connId,
+            phase: 'released',
+          } as const;
+          this.holdUntilCommitted(`pubrel:${effect.packetId}`, { ...event, packetIds: [effect.packetId] });
+        }
         return;
       case 'inboundReleased':
-        if (this.logged)
-          this.services.append({
+        if (this.logged) {
+          const event = {
             type: 'inbound-release',
             clientId: this.clientId,
             packetId: effect.packetId,
-          });
+          } as const;
+          this.holdUntilCommitted(`pubcomp:${effect.packetId}`, event);
+        }
         return;
       case 'dropped':
         this.services.counters.dropped[effect.reason] += effect.count;
@@ -186,24 +199,24 @@ export class ClientConnection {
   }
 
   /**
-   * PUBREC from a persistent session's client: its PUBREL (the actor's next effect) waits until the
-   * log holds the PUBREC. A replica that resumes the session after this broker died then sends
-   * PUBREL as well, never the PUBLISH again, which a client that had completed the message would
-   * take as a new one (QoS 2 exactly once across brokers). PUBRELs keep the PUBRECs' order: commit
-   * callbacks run in append order [MQTT-4.6.0-3].
+   * A persistent session's answer to PUBREC (PUBREL) or to PUBREL (PUBCOMP), the actor's next effect,
+   * waits until the log holds what the client said. A replica resuming the session after this broker
+   * died then knows it too: it sends PUBREL, never the PUBLISH again, which a client that completed
+   * it would take as a new message; and it does not take a new PUBLISH under a packet id the client
+   * was told is free (by PUBCOMP) for a repeat, which would lose it. QoS 2 exactly once across
+   * brokers. Commit callbacks run in append order, so PUBRELs keep the PUBRECs' order [MQTT-4.6.0-3].
    */
-  private holdPubrel(packetId: number): void {
-    if (this.heldPubrels.has(packetId)) return; // a repeated PUBREC: its PUBREL is already waiting
-    this.heldPubrels.set(packetId, null);
-    const event = { type: 'ack', clientId: this.clientId, connId: this.connId, phase: 'released' } as const;
-    this.services.append({ ...event, packetIds: [packetId] }, (err) => {
-      const pubrel = this.heldPubrels.get(packetId);
-      this.heldPubrels.delete(packetId);
+  private holdUntilCommitted(key: string, event: LogEvent): void {
+    if (this.held.has(key)) return; // a repeated PUBREC or PUBREL: its answer is already waiting
+    this.held.set(key, null);
+    this.services.append(event, (err) => {
+      const answer = this.held.get(key);
+      this.held.delete(key);
       if (err !== null) {
-        this.disconnect('server-unavailable', 'PUBREC not recorded: the cluster log is unavailable');
+        this.disconnect('server-unavailable', 'QoS 2 state not recorded: the cluster log is unavailable');
         return;
       }
-      if (pubrel != null && !this.ended) this.write(pubrel);
+      if (answer != null && !this.ended) this.write(answer);
     });
   }
 

@@ -157,3 +157,66 @@ describe('QoS 2 exactly once to a subscriber whose broker dies cut off from ZooK
     expect(onC.messages.filter((m) => m.qos2Repeat).length).toBe(5);
   }, 90_000);
 });
+
+describe('QoS 2 exactly once from a publisher whose broker dies cut off from ZooKeeper (promise 3)', () => {
+  it('PUBREL reaches B while its link to ZooKeeper is down, then B is killed: B sent no PUBCOMP it had not recorded, so the packet id reused on C after PUBCOMP carries a new message, delivered', async () => {
+    const topic = 'faults/qos2-inbound-cut';
+    const clientId = 'qos2-inbound-cut';
+    const watcher = await subscriber(2);
+    await watcher.subscribe(topic, 2);
+    const onB = await RawClient.connect(c.port(1), { clientId, clean: false });
+    open.push(onB);
+    onB.send({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(payloadOf('in', 1)),
+      qos: 2,
+      messageId: 7,
+      dup: false,
+      retain: false,
+    });
+    await onB.expect('pubrec', 10_000);
+    c.proxy(1).refuse(); // B cannot reach ZooKeeper: the release it records now cannot commit
+    onB.send({ cmd: 'pubrel', messageId: 7 });
+    onB.send({ cmd: 'pingreq' });
+    await onB.nextOf('pingresp', undefined, 10_000); // B has handled the PUBREL, and answered what it answers
+    const completed = onB.received.some((f) => f.packet.cmd === 'pubcomp');
+    await c.cluster.brokers[1]!.kill();
+
+    // the client goes on as the spec says: PUBREL again if no PUBCOMP came; then id 7 is free again
+    const onC = await RawClient.connect(c.port(2), { clientId, clean: false });
+    open.push(onC);
+    if (!completed) {
+      onC.send({ cmd: 'pubrel', messageId: 7 });
+      await onC.expect('pubcomp', 10_000);
+    }
+    onC.send({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(payloadOf('in', 2)),
+      qos: 2,
+      messageId: 7,
+      dup: false,
+      retain: false,
+    });
+    await onC.expect('pubrec', 10_000);
+    onC.send({ cmd: 'pubrel', messageId: 7 });
+    await onC.expect('pubcomp', 10_000);
+    // a fence from another client: the log's order brings the second message first, if it was published
+    const fence = await RawClient.connect(c.port(2));
+    open.push(fence);
+    fence.send({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(payloadOf('in', 3)),
+      qos: 1,
+      messageId: 1,
+      dup: false,
+      retain: false,
+    });
+    await fence.expect('puback', 10_000);
+    await watcher.waitForMessage('in', 3);
+    expect(watcher.delivered(topic).map((d) => d.seq)).toEqual([1, 2, 3]);
+    expect(completed).toBe(false); // no PUBCOMP before the log held the release
+  }, 90_000);
+});
