@@ -91,7 +91,7 @@ describe('one global order across brokers (promises 1 and 2)', () => {
       });
     }
     expect(orderDisagreements(b.inbox, cc.inbox)).toBe(0);
-  });
+  }, 90_000);
 
   it('three publishers on three brokers: six subscribers (clean and persistent, QoS 0 and 1) see one interleaving', async () => {
     const topic = 'order/many';
@@ -142,7 +142,7 @@ describe('one global order across brokers (promises 1 and 2)', () => {
     expect(Math.max(firstOf('p0'), firstOf('p1'), firstOf('p2'))).toBeLessThan(
       Math.min(lastOf('p0'), lastOf('p1'), lastOf('p2')),
     );
-  });
+  }, 90_000);
 });
 
 describe('retained messages across brokers (promise 5)', () => {
@@ -160,7 +160,7 @@ describe('retained messages across brokers (promise 5)', () => {
     expect(late.messages.map((m) => ({ payload: m.payload, retain: m.retain }))).toEqual([
       { payload: 'r:1', retain: true },
     ]);
-  });
+  }, 90_000);
 
   it('retained set on A then subscribe on C at once, 200 times (clean and persistent, new and replaced topics): zero misses', async () => {
     const a = await subscriber(0); // publishes through the raw client: PUBACK is the commit
@@ -186,7 +186,7 @@ describe('retained messages across brokers (promise 5)', () => {
       await s.unsubscribe(topic);
     }
     expect(misses).toBe(0);
-  });
+  }, 90_000);
 });
 
 /** A QoS 1 retained PUBLISH from a Subscriber's connection; resolves on its PUBACK. */

@@ -75,7 +75,7 @@ describe('session takeover across brokers (promise 4)', () => {
       const report = checkDeliveries([...before, ...after], new Map([['tk', pub.acked]]));
       expect(report.reordered).toBe(0);
       if (qos === 1) expect(report.lost).toEqual([]);
-    });
+    }, 90_000);
   }
 });
 
@@ -120,5 +120,5 @@ describe('QoS 2 exactly once across brokers (promise 4)', () => {
     await onB.expect('puback', 10_000);
     await watcher.waitForMessage('q2', 2);
     expect(watcher.delivered(topic).map((d) => d.seq)).toEqual([1, 2]);
-  });
+  }, 90_000);
 });
