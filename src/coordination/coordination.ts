@@ -140,6 +140,12 @@ export interface CoordinationOptions {
   maxBatchBytes: number;
   /** Group commit: batches written at once. */
   maxInFlightBatches: number;
+  /**
+   * Group commit: while a batch is in flight, the next one goes out only once it holds this many
+   * bytes; until then it waits and collects what arrives. Every batch is a quorum write, so small
+   * batches in flight together only multiply ZooKeeper's work without raising throughput.
+   */
+  pipelineBytes: number;
   /** Back-pressure: pending events above this pause intake; below half of it `onDrain` fires. */
   maxPendingEvents: number;
 }
@@ -147,6 +153,7 @@ export interface CoordinationOptions {
 export const defaultCoordinationOptions = {
   maxBatchBytes: 256 * 1024,
   maxInFlightBatches: 8,
+  pipelineBytes: 32 * 1024,
   maxPendingEvents: 50_000,
 } satisfies Partial<CoordinationOptions>;
 

@@ -8,9 +8,10 @@
  * - Caught up: exists(n) with a watch; the watch, a reconnect or an idle poll wakes it (watches
  *   fire once and are lost with a session: never rely on having seen every change).
  * - Segment end: the seal marker (the sealed segment's last entry) names the next segment.
- * - Gaps: if n is missing but the segment's stat says more creates happened (cversion and
- *   numChildren give the count), n was trimmed or never landed: then, and only then, one listing
- *   of the segment finds the next entry that exists.
+ * - Gaps: if n is still missing after an idle poll and the segment's stat says more creates
+ *   happened (cversion and numChildren give the count), n was trimmed or never landed: then, and
+ *   only then, one listing of the segment finds the next entry that exists. (Checked on the poll,
+ *   not per entry: a caught-up entry costs two requests, exists with a watch and getData.)
  * Repeats of a batch (same writer epoch and batch sequence) are dropped (log/dedupe.ts).
  */
 import { performance } from 'node:perf_hooks';
@@ -77,9 +78,14 @@ export class LogFollower {
           await this.idle();
           continue;
         }
-        if ((await this.readAvailable()) > 0) continue;
-        if (await this.waitOrSkip()) continue;
-        await this.idle();
+        // Caught up, an entry costs two requests: exists with a watch, then getData when it fires.
+        if (!(await this.readAvailable())) continue;
+        if (await this.watchNext()) {
+          this.readAhead = Math.min(2, this.options.readAhead); // behind after all: read ahead again
+          continue;
+        }
+        // No poke within the idle poll: a lost watch, or a gap the predicted name will never fill.
+        if (!(await this.idle()) && (await this.checkGap())) continue;
       } catch (err) {
         if (this.isStopped() || this.client.state === 'closed') return;
         this.options.log.warn({ err, segment: this.segment, next: this.next }, 'log follower read failed');
@@ -99,15 +105,26 @@ export class LogFollower {
     return true;
   }
 
-  /** Reads entries from `next` on while they exist; returns how many were read. */
-  private async readAvailable(): Promise<number> {
+  /**
+   * Reads the next `readAhead` entries, in order. Returns true when the follower is probably caught
+   * up (it met a missing entry, or it was reading one at a time): then exists() with a watch says
+   * whether to wait, which costs less than a getData that misses (the client builds an exception).
+   * Returns false while catching up, with a read-ahead that doubles.
+   */
+  private async readAvailable(): Promise<boolean> {
+    const window = this.readAhead;
     const from = this.next;
     const names = Array.from({ length: this.readAhead }, (_, i) => paths.entry(this.segment, from + i));
     const nodes = await Promise.all(names.map((path) => this.client.getData(path)));
     let read = 0;
+    let missed = false;
     let slice = performance.now();
     for (const node of nodes) {
-      if (node === null || this.isStopped()) break; // later ones were read before this one existed
+      if (this.isStopped()) break;
+      if (node === null) {
+        missed = true; // later ones were read before this one existed
+        break;
+      }
       read++;
       this.consume(node.data);
       if (this.next === 0) break; // moved to the next segment
@@ -117,8 +134,13 @@ export class LogFollower {
         slice = performance.now();
       }
     }
-    this.readAhead = read === this.readAhead ? Math.min(this.readAhead * 2, this.options.readAhead) : 1;
-    return read;
+    if (missed || read < window) {
+      this.readAhead = 1;
+      return true;
+    }
+    if (window === 1) return true;
+    this.readAhead = Math.min(window * 2, this.options.readAhead);
+    return false;
   }
 
   private consume(data: Buffer): void {
@@ -146,13 +168,17 @@ export class LogFollower {
     }
   }
 
-  /**
-   * Entry `next` is missing: leave a watch for it, and check that it can still come. Returns true
-   * when there is something to read right away.
-   */
-  private async waitOrSkip(): Promise<boolean> {
+  /** Entry `next` is missing: leaves a watch for it. Returns true when it exists by now. */
+  private async watchNext(): Promise<boolean> {
     this.woken = false;
-    if ((await this.client.exists(paths.entry(this.segment, this.next), this.onWatch)) !== null) return true;
+    return (await this.client.exists(paths.entry(this.segment, this.next), this.onWatch)) !== null;
+  }
+
+  /**
+   * Entry `next` stayed missing for an idle poll: check that it can still come. Returns true when
+   * there is something to read right away (it came, or the follower moved past a gap).
+   */
+  private async checkGap(): Promise<boolean> {
     const stat = await this.client.exists(paths.segment(this.segment));
     if (stat === null) {
       // The whole segment was trimmed under us: move to the oldest one that is left.
@@ -183,25 +209,29 @@ export class LogFollower {
     return true;
   }
 
-  /** Waits for a poke (watch, link change) or the idle poll, whichever comes first. */
-  private idle(): Promise<void> {
+  /**
+   * Waits for a poke (watch, link change) or the idle poll, whichever comes first. Returns true when
+   * poked, false when the poll ran out.
+   */
+  private idle(): Promise<boolean> {
     if (this.woken || this.stopped) {
       this.woken = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.options.idlePollMs);
-      function done(): void {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), this.options.idlePollMs);
+      function done(poked: boolean): void {
         clearTimeout(timer);
-        resolve();
+        resolve(poked);
       }
       this.wake = () => {
         this.wake = null;
-        done();
+        done(true);
       };
-    }).then(() => {
+    }).then((poked) => {
       this.wake = null;
       this.woken = false;
+      return poked;
     });
   }
 }

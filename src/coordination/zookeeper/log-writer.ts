@@ -15,7 +15,9 @@
  *   only batches that did not land are sent again (in-doubt.ts).
  *
  * Group commit: events appended while earlier batches are in flight form the next batch (up to
- * maxBatchBytes); up to maxInFlightBatches creates are in flight. Sending pauses (in-flight batches
+ * maxBatchBytes). A batch goes out at once when nothing is in flight; while something is, it waits
+ * until it holds pipelineBytes, so at moderate rates one batch is in flight and each carries what
+ * arrived during the previous round trip, and under load up to maxInFlightBatches are in flight. Sending pauses (in-flight batches
  * drain) whenever the writer must re-read where it stands: after a failure, or a segment change.
  */
 import zookeeper from 'node-zookeeper-client';
@@ -36,6 +38,7 @@ export interface LogWriterOptions {
   epoch: string;
   maxBatchBytes: number;
   maxInFlightBatches: number;
+  pipelineBytes: number;
   maxPendingEvents: number;
   segmentEntries: number;
   /** Recovery attempts (re-reading fence and segment) after failures; default: until close. */
@@ -151,7 +154,11 @@ export class LogWriter {
       return;
     }
     while (this.inFlight < this.options.maxInFlightBatches) {
-      const batch = this.window.find((b) => b.state === 'unsent') ?? this.cut();
+      const unsent = this.window.find((b) => b.state === 'unsent');
+      // A small batch waits for the one in flight (and grows meanwhile): see pipelineBytes.
+      if (unsent === undefined && this.inFlight > 0 && this.queue.pendingBytes < this.options.pipelineBytes)
+        break;
+      const batch = unsent ?? this.cut();
       if (batch === null) break;
       this.send(batch);
     }
