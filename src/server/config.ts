@@ -183,7 +183,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     'quotaLogBytes',
     'quota-log-bytes',
     'int',
-    256 * 1024 * 1024,
+    128 * 1024 * 1024,
     'Quota: encoded bytes the cluster log may hold in ZooKeeper before publishes are refused (0: none).',
   ),
   opt(
@@ -197,7 +197,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     'quotaStateBytes',
     'quota-state-bytes',
     'int',
-    256 * 1024 * 1024,
+    128 * 1024 * 1024,
     "Quota: payload bytes of retained messages and offline sessions' queues (0: none).",
   ),
   opt(

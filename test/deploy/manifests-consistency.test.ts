@@ -304,6 +304,15 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       expect(at(zk, 'resources', 'requests', 'memory')).toBe(at(zk, 'resources', 'limits', 'memory'));
     });
 
+    it("sizes the quota to ZooKeeper's heap: log + 2 snapshots of the state within 40% of it (docs/QUOTA.md)", () => {
+      const flags = envValue(container(zookeeper, 'zookeeper'), 'JVMFLAGS').split(' ');
+      const xmx = /^-Xmx(\d+)([mg])$/.exec(flags.find((f) => f.startsWith('-Xmx')) ?? '');
+      const heap = Number(xmx?.[1]) * (xmx?.[2] === 'g' ? 2 ** 30 : 2 ** 20);
+      expect(config.quotaLogBytes).toBeGreaterThan(0);
+      expect(config.quotaStateBytes).toBeGreaterThan(0);
+      expect(config.quotaLogBytes + 2 * config.quotaStateBytes).toBeLessThanOrEqual(0.4 * heap);
+    });
+
     it('gives every container resource requests and limits', () => {
       for (const s of findAll(resources, 'StatefulSet'))
         for (const c of objectsAt(s, 'spec', 'template', 'spec', 'containers')) {

@@ -112,7 +112,7 @@ export function log4jProperties(dir: string): string {
 /** The java command line (without the executable). */
 export function javaArgs(options: ZooKeeperServerOptions, classpath: string[]): string[] {
   return [
-    `-Xmx${options.heapMb ?? 256}m`,
+    `-Xmx${options.heapMb ?? 1024}m`,
     // One GC thread: three servers share two cores with the brokers on a laptop.
     '-XX:+UseSerialGC',
     // C1 only: three JVMs warming up on a small machine spend less CPU compiling, and the tail of a
