@@ -162,7 +162,8 @@ export class Broker implements BrokerServices, StateListener {
   }
 
   private applyHeld(): void {
-    while (this.heldHead < this.held.length && !this.flow.paused) this.applyEntry(this.held[this.heldHead++]!);
+    while (this.heldHead < this.held.length && !this.flow.paused)
+      this.applyEntry(this.held[this.heldHead++]!);
     if (this.heldHead === this.held.length) {
       this.held = [];
       this.heldHead = 0;

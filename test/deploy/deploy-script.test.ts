@@ -62,7 +62,10 @@ function brokerImage(resources: Resource[]): unknown {
 }
 
 it('make deploy and make undeploy run the script', () => {
-  const r = spawnSync('make', ['--no-print-directory', '-n', 'deploy', 'undeploy'], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync('make', ['--no-print-directory', '-n', 'deploy', 'undeploy'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
   expect(r.stdout.trim().split('\n')).toEqual(['scripts/deploy.sh deploy', 'scripts/deploy.sh undeploy']);
 });
 
