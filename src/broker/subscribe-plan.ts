@@ -3,13 +3,14 @@
  * filter gets in the ack [MQTT-3.8.4-5..7], [MQTT-3.9.3-1], [MQTT-3.11.3-1]. A filter that breaks the
  * wildcard rules closes the connection before it gets here, in every version (protocol/validate.ts,
  * as Mosquitto does; docs/CONFORMANCE.md), so failure codes are left for filters the server refuses
- * (0x80) and, in 5.0, for shared subscriptions, which MQTTZoo does not support (0x9E). Pure.
+ * (0x80). Shared subscriptions (`$share/{group}/{filter}`) are granted like any other, in 3.1.1 too
+ * (as Mosquitto does). Pure.
  */
 import type { ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
 import type { SubscriptionOptions } from '../coordination/log-events.js';
 import type { ProtocolVersion } from '../protocol/codec.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
-import { parseSharedFilter, topicFilterProblem } from '../protocol/topic.js';
+import { topicFilterProblem } from '../protocol/topic.js';
 
 export interface SubscribePlan {
   /** One code per filter, in order: the granted QoS or a failure code. */
@@ -36,17 +37,13 @@ export function planSubscribe(
     version === 5 ? packet.properties?.subscriptionIdentifier : undefined;
   const id = typeof subscriptionId === 'number' ? subscriptionId : subscriptionId?.[0];
   for (const sub of packet.subscriptions) {
-    const shared = version === 5 ? parseSharedFilter(sub.topic) : null;
-    if (topicFilterProblem(sub.topic) !== null || shared === 'invalid') {
+    // a malformed shared filter is a protocol error in 5.0 (validate.ts), a plain filter in 3.1.1
+    if (topicFilterProblem(sub.topic) !== null) {
       codes.push(version === 5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError);
       continue;
     }
     if (refused.has(sub.topic)) {
       codes.push(ReasonCode.UnspecifiedError);
-      continue;
-    }
-    if (shared !== null) {
-      codes.push(ReasonCode.SharedSubscriptionsNotSupported); // section 4.8.2: not supported
       continue;
     }
     const options: SubscriptionOptions = {

@@ -3,15 +3,30 @@
  * messages as of this moment, then every publish applied after it. A persistent session subscribes
  * through the log: the ack and the retained messages come when the subscribe event is applied, at
  * its log position (DESIGN.md promise 5: no race between retain and subscribe).
+ *
+ * Shared subscriptions are cluster state whatever the session (every replica must choose the same
+ * member for each message: state/shared-groups.ts), so a clean session's shared filters go through
+ * the log too; its other filters in the same packet are made here when that event is applied, and
+ * the ack waits for it.
  */
 import type { ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
 import type { Delivery } from '../actors/connection/types.js';
 import type { ClientConnection } from './client-connection.js';
-import { planSubscribe, planUnsubscribe, unsubackCodes, type UnsubscribePlan } from './subscribe-plan.js';
+import { isSharedFilter } from '../protocol/topic.js';
+import {
+  planSubscribe,
+  planUnsubscribe,
+  unsubackCodes,
+  type SubscribePlan,
+  type UnsubscribePlan,
+} from './subscribe-plan.js';
 
+type Accepted = SubscribePlan['accepted'];
+
+/** An ack that waits for a log event; `local` is what a clean session makes here when it is applied. */
 export type PendingAck =
-  | { kind: 'subscribe'; packetId: number; codes: number[] }
-  | { kind: 'unsubscribe'; packetId: number; plan: UnsubscribePlan };
+  | { kind: 'subscribe'; packetId: number; codes: number[]; local: Accepted }
+  | { kind: 'unsubscribe'; packetId: number; plan: UnsubscribePlan; local: boolean };
 
 export function subscribe(conn: ClientConnection, packet: ISubscribePacket): void {
   const { services } = conn;
@@ -19,14 +34,16 @@ export function subscribe(conn: ClientConnection, packet: ISubscribePacket): voi
   const packetId = packet.messageId!;
   const granted = plan.codes.map((code) => ({ code }));
   conn.log.debug({ subscriptions: packet.subscriptions, codes: plan.codes }, 'subscribe');
-  if (conn.logged && plan.accepted.length > 0) {
-    conn.pendingAcks.push({ kind: 'subscribe', packetId, codes: plan.codes });
+  const logged = conn.logged ? plan.accepted : plan.accepted.filter((a) => isSharedFilter(a.filter));
+  if (logged.length > 0) {
+    const local = conn.logged ? [] : plan.accepted.filter((a) => !isSharedFilter(a.filter));
+    conn.pendingAcks.push({ kind: 'subscribe', packetId, codes: plan.codes, local });
     services.append(
       {
         type: 'subscribe',
         clientId: conn.clientId,
         connId: conn.connId,
-        subscriptions: plan.accepted,
+        subscriptions: logged,
         at: services.now(),
       },
       (err) => {
@@ -36,9 +53,17 @@ export function subscribe(conn: ClientConnection, packet: ISubscribePacket): voi
     );
     return;
   }
+  const retained = subscribeHere(conn, plan.accepted);
+  conn.send({ type: 'subscribe.done', packetId, granted });
+  if (retained.length > 0) conn.deliver(retained);
+}
+
+/** A clean session's subscriptions, in this broker's router; returns the retained messages owed. */
+function subscribeHere(conn: ClientConnection, accepted: Accepted): Delivery[] {
+  const { services } = conn;
   const retained: Delivery[] = [];
   const now = services.now();
-  for (const { filter, options } of plan.accepted) {
+  for (const { filter, options } of accepted) {
     const isNew = services.router.add(conn.connId, filter, options);
     // MQTT 5.0 Retain Handling: 0 always, 1 only for a new subscription, 2 never
     if (options.retainHandling === 2 || (options.retainHandling === 1 && !isNew)) continue;
@@ -57,24 +82,24 @@ export function subscribe(conn: ClientConnection, packet: ISubscribePacket): voi
     }
   }
   // this broker's $SYS/ values are not in the replicated retained store (sys-topics.ts)
-  const sys = services.sys?.retainedFor(plan.accepted);
+  const sys = accepted.length > 0 ? services.sys?.retainedFor(accepted) : undefined;
   if (sys !== undefined) retained.push(...sys);
-  conn.send({ type: 'subscribe.done', packetId, granted });
-  if (retained.length > 0) conn.deliver(retained);
+  return retained;
 }
 
 export function unsubscribe(conn: ClientConnection, packet: IUnsubscribePacket): void {
   const { services } = conn;
   const plan = planUnsubscribe(packet, conn.version);
   const packetId = packet.messageId!;
-  if (conn.logged && plan.filters.length > 0) {
-    conn.pendingAcks.push({ kind: 'unsubscribe', packetId, plan });
+  const logged = conn.logged ? plan.filters : plan.filters.filter(isSharedFilter);
+  if (logged.length > 0) {
+    conn.pendingAcks.push({ kind: 'unsubscribe', packetId, plan, local: !conn.logged });
     services.append(
       {
         type: 'unsubscribe',
         clientId: conn.clientId,
         connId: conn.connId,
-        filters: plan.filters,
+        filters: logged,
         at: services.now(),
       },
       (err) => {
@@ -95,20 +120,29 @@ export function subscribeApplied(conn: ClientConnection, retained: Delivery[]): 
     conn.log.error('subscribe applied with no subscribe pending');
     return;
   }
+  const local = subscribeHere(conn, pending.local);
   conn.send({
     type: 'subscribe.done',
     packetId: pending.packetId,
     granted: pending.codes.map((code) => ({ code })),
   });
-  if (retained.length > 0) conn.deliver(retained);
+  const all = local.length > 0 ? [...retained, ...local] : retained;
+  if (all.length > 0) conn.deliver(all);
 }
 
-export function unsubscribeApplied(conn: ClientConnection, existed: boolean[]): void {
+/** Our unsubscribe event was applied; `existed` answers for the filters it carried. */
+export function unsubscribeApplied(conn: ClientConnection, loggedExisted: boolean[]): void {
   const pending = conn.pendingAcks.shift();
   if (pending?.kind !== 'unsubscribe') {
     conn.log.error('unsubscribe applied with no unsubscribe pending');
     return;
   }
+  let next = 0;
+  const existed = pending.local
+    ? pending.plan.filters.map((f) =>
+        isSharedFilter(f) ? loggedExisted[next++] === true : conn.services.router.remove(conn.connId, f),
+      )
+    : loggedExisted;
   conn.send({
     type: 'unsubscribe.done',
     packetId: pending.packetId,

@@ -92,7 +92,10 @@ export interface SessionCloseEvent {
   at: number;
 }
 
-/** Subscriptions of a persistent session (clean sessions subscribe locally, outside the log). */
+/**
+ * Subscriptions of a persistent session, and the shared subscriptions of any session (a clean
+ * session subscribes to ordinary filters locally, outside the log).
+ */
 export interface SubscribeEvent {
   type: 'subscribe';
   clientId: string;

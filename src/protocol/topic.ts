@@ -90,6 +90,11 @@ export function parseSharedFilter(filter: string): SharedFilter | 'invalid' | nu
   return { group, filter: inner };
 }
 
+/** True for a well-formed shared subscription filter (a malformed one is refused in 5.0). */
+export function isSharedFilter(filter: string): boolean {
+  return filter.startsWith('$share/') && parseSharedFilter(filter) !== 'invalid';
+}
+
 /** True when `filter` matches `topic`. The trie is the fast path; this is the reference. */
 export function topicMatches(filter: string, topic: string): boolean {
   // [MQTT-4.7.2-1] a filter starting with a wildcard never matches a topic starting with '$'

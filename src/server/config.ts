@@ -38,6 +38,7 @@ export interface BrokerConfig {
   brokerGoneGraceMs: number;
   snapshotIntervalMs: number;
   snapshotEveryEntries: number;
+  positionIntervalMs: number;
   logLevel: string;
   logFormat: string;
   debugToken: string;
@@ -234,6 +235,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     'int',
     20_000,
     '... and whenever this many log entries were applied since the last snapshot.',
+  ),
+  opt(
+    'positionIntervalMs',
+    'position-interval-ms',
+    'int',
+    2000,
+    'How often each broker writes the log position it has applied to ZooKeeper. The leader trims the log only up to the lowest, so the log holds this long of traffic beyond the last snapshot: size --quota-log-entries for it.',
   ),
   opt('logLevel', 'log-level', 'string', 'info', 'Log level: fatal, error, warn, info, debug, trace.'),
   opt(

@@ -219,11 +219,12 @@ export function createMetrics(sources: MetricsSources): Registry {
   labelled(
     'gauge',
     'mqttzoo_subscriptions',
-    'Subscriptions: clean (this broker) and persistent (cluster-wide).',
+    'Subscriptions: clean (this broker), persistent and shared (cluster-wide).',
     'kind',
     () => [
       ['clean', broker.router.size],
       ['persistent', broker.state.sessions.subscriptionCount],
+      ['shared', broker.state.sessions.shared.memberCount],
     ],
   );
   gauge('mqttzoo_retained_messages', 'Retained messages (cluster-wide).', () => broker.state.retained.size);

@@ -88,6 +88,7 @@ function createCoordination(
     connectString: config.zookeeper,
     root: config.zkRoot,
     sessionTimeoutMs: config.zkSessionTimeoutMs,
+    memberRefreshMs: config.positionIntervalMs,
     log: log.child({ component: 'zookeeper' }),
   });
 }

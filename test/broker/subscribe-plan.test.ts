@@ -31,8 +31,10 @@ describe('planSubscribe', () => {
     ]);
   });
 
-  it('5.0: a shared subscription gets 0x9E (not supported), one alone', () => {
-    expect(planSubscribe(subscribe(['$share/g/a', 1], ['a', 1]), 5).codes).toEqual([0x9e, 1]);
-    expect(planSubscribe(subscribe(['$share/g/a', 1]), 4).codes).toEqual([1]); // a plain filter in 3.1.1
+  it('grants shared subscriptions like any other filter, in 5.0 and 3.1.1', () => {
+    const plan = planSubscribe(subscribe(['$share/g/a', 1], ['a', 2]), 5);
+    expect(plan.codes).toEqual([1, 2]);
+    expect(plan.accepted.map((a) => a.filter)).toEqual(['$share/g/a', 'a']);
+    expect(planSubscribe(subscribe(['$share/g/a', 1]), 4).codes).toEqual([1]);
   });
 });

@@ -1,7 +1,7 @@
 // Promises 4 and 6 on a real cluster: session expiry (3.1.1's configured expiry and MQTT 5.0's
 // interval) and message expiry across brokers, and the quota reached and recovered. The cluster
 // runs with a 2 s expiry for 3.1.1 persistent sessions, leader duties every 200 ms, a snapshot
-// every 100 log entries, and a quota of 6000 payload bytes of retained and queued messages and of
+// every 100 log entries, positions written every 200 ms, and a quota of 6000 payload bytes of retained and queued messages and of
 // 800 log entries.
 import type { IPublishPacket, IPubackPacket } from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,10 @@ beforeAll(async () => {
       String(QUOTA_ENTRIES),
       '--snapshot-every-entries',
       '100',
+      // positions written often, so trimming follows the stream closely (by default the log holds
+      // 2 s of traffic beyond the last snapshot; at this test's rate that can pass 800 entries)
+      '--position-interval-ms',
+      '200',
       '--sys-interval',
       '0',
     ],
@@ -113,8 +117,10 @@ describe('message expiry across brokers (promise 4)', () => {
     await s.subscribe(topic, 1);
     await s.close();
     const p = await publisher(1, 5);
-    const base = (await c.coordinator(2)).quota.stateBytes;
+    // the sessions of the tests before expire with their queued messages: start from an empty state
+    await c.until(async () => (await c.coordinator(2)).quota.stateBytes === 0, 'earlier sessions to expire');
     const expiring = { properties: { messageExpiryInterval: 1 } };
+    const sentAt = Date.now();
     await publish(p, { topic, payload: payloadOf('m', 1), ...expiring });
     await publish(p, { topic, payload: payloadOf('m', 2) });
     await publish(p, {
@@ -127,9 +133,10 @@ describe('message expiry across brokers (promise 4)', () => {
     const kept = payloadOf('m', 2).length + payloadOf('r', 2).length;
     // the expired ones leave the replicated state (what the quota counts), on every broker
     await c.until(
-      async () => (await c.coordinator(2)).quota.stateBytes === base + kept,
+      async () => (await c.coordinator(2)).quota.stateBytes === kept,
       'the expired messages to go',
     );
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1000); // not gone before their time
 
     const back = await subscriber(2, { clientId: 'msg-expiry', ...session });
     expect(back.connack.sessionPresent).toBe(true);
@@ -215,8 +222,10 @@ describe('the log quota in cluster mode (promise 6)', () => {
     }
     expect(Object.fromEntries(codes)).toEqual({ 0: QUOTA_ENTRIES * 2 });
     const view = await c.coordinator(2);
-    expect(view.log.tail).toBeGreaterThan(0);
-    expect(view.quota.exceeded).toBe(false);
+    expect(view.log.tail).toBeGreaterThan(0); // trimmed
+    // each broker samples its own view; a loaded one may see the bound for a moment after the burst,
+    // until the next trim (refusals, which would show in the codes above, are what must not happen)
+    await c.until(async () => !(await c.coordinator(2)).quota.exceeded, 'the log under the quota on C');
   }, 120_000);
 
   it('after a burst, with no more traffic, the leader trims the log up to its last snapshot', async () => {

@@ -145,6 +145,41 @@ describe('one global order across brokers (promises 1 and 2)', () => {
   }, 90_000);
 });
 
+describe('shared subscriptions across brokers (MQTT 5.0 section 4.8.2)', () => {
+  it('one share with members on A, B and C (clean and persistent): each message of a stream from A reaches exactly one, in turn', async () => {
+    const topic = 'shared/stream';
+    const count = 300;
+    const members: Subscriber[] = [];
+    // 5.0 clean sessions on A and B, a 3.1.1 persistent session on C
+    for (const [i, clean, protocolVersion] of [
+      [0, true, 5],
+      [1, true, 5],
+      [2, false, 4],
+    ] as const) {
+      const s = await Subscriber.connect(c.port(i), { clean, protocolVersion });
+      open.push({ close: () => s.destroy() });
+      expect(await s.subscribe(`$share/workers/${topic}`, 1)).toEqual([1]);
+      members.push(s);
+    }
+    const publisher = new StreamPublisher({ id: 'w', topic, count, port: () => c.port(0), window: 8 });
+    await publisher.run();
+    const acked = ackedBy([publisher]);
+    await eventually(
+      () => members.reduce((n, s) => n + s.delivered(topic).length, 0) >= count,
+      'every message to one member',
+    );
+    await new Promise((r) => setTimeout(r, 300)); // room for a copy too many to show
+    const all = members.flatMap((s) => s.delivered(topic));
+    const report = checkDeliveries(all, acked);
+    expect({ lost: report.lost.length, duplicates: report.duplicates }).toEqual({ lost: 0, duplicates: 0 });
+    // all three connected: the round-robin gives each exactly a third, each in the publisher's order
+    expect(members.map((s) => s.delivered(topic).length)).toEqual([count / 3, count / 3, count / 3]);
+    for (const s of members) expect(checkDeliveries(s.delivered(topic), new Map()).reordered).toBe(0);
+    const shared = await c.metric(1, 'mqttzoo_subscriptions', '{kind="shared"}');
+    expect(shared).toBe(3);
+  }, 90_000);
+});
+
 describe('retained messages across brokers (promise 5)', () => {
   it('a retained message set on A is sent, with RETAIN=1, to a new subscriber on C', async () => {
     const topic = 'retained/from-a';

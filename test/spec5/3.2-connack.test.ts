@@ -93,13 +93,13 @@ describe.concurrent('section 3.2.2.2: Connect Reason Code', () => {
 });
 
 describe.concurrent('section 3.2.2.3: CONNACK properties', () => {
-  it('announces Receive Maximum, Maximum Packet Size, Topic Alias Maximum and no shared subscriptions; no Maximum QoS or Retain Available (both supported)', async () => {
+  it('announces Receive Maximum, Maximum Packet Size, Topic Alias Maximum and shared subscriptions; no Maximum QoS or Retain Available (both supported)', async () => {
     const { connack } = await open5(broker);
     expect(connack.properties).toMatchObject({
       receiveMaximum: 50,
       maximumPacketSize: 4096,
       topicAliasMaximum: 8,
-      sharedSubscriptionAvailable: false,
+      sharedSubscriptionAvailable: true,
     });
     expect(connack.properties?.maximumQoS).toBeUndefined(); // [MQTT-3.2.2-9]: only when QoS 1 or 2 is not supported
     expect(connack.properties?.retainAvailable).toBeUndefined();

@@ -128,7 +128,7 @@ describe.concurrent('section 3.8.4: SUBSCRIBE actions', () => {
         { topic: `$share/g/${base}`, qos: 1 },
         { topic: `${base}/c`, qos: 0 },
       ]),
-    ).toEqual([2, 0x9e, 0]);
+    ).toEqual([2, 1, 0]);
   });
   it('[MQTT-3.8.4-8] messages go out at the lower of the published QoS and the granted QoS', async () => {
     const topic = uniqueTopic();

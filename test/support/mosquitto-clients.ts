@@ -47,7 +47,8 @@ export function start(cmd: string, args: string[]): Started {
       wake();
     });
   }
-  child.on('exit', (code) => {
+  // 'close', not 'exit': the output may still be in the pipes when the process exits
+  child.on('close', (code) => {
     exitCode = code;
     running.delete(child);
     wake();

@@ -46,7 +46,7 @@ export function buildConnackAccepted(
       receiveMaximum: limits.receiveMaximum,
       maximumPacketSize: limits.maximumPacketSize,
       topicAliasMaximum: limits.topicAliasMaximum,
-      sharedSubscriptionAvailable: false,
+      sharedSubscriptionAvailable: true,
       ...(limits.serverKeepAlive !== undefined ? { serverKeepAlive: limits.serverKeepAlive } : {}),
       ...(assignedClientId !== undefined ? { assignedClientIdentifier: assignedClientId } : {}),
       ...(sessionExpiryInterval !== undefined ? { sessionExpiryInterval } : {}),

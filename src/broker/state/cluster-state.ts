@@ -23,6 +23,8 @@ import type { Delivery } from '../../actors/connection/types.js';
 import { RetainedStore, type RetainedMessage } from './retained.js';
 import type { Owner, SessionRecord } from './session.js';
 import { SessionStore } from './sessions.js';
+import type { SharedGroup, SharedGroupSnapshot } from './shared-groups.js';
+import { isSharedFilter } from '../../protocol/topic.js';
 import { openSession, willDueAt, willEndedBy, type OpenResult } from './session-open.js';
 
 export interface StateLimits {
@@ -48,6 +50,8 @@ export interface StateSnapshot {
   messages: number;
   retained: RetainedMessage[];
   sessions: ReturnType<SessionStore['toJSON']>;
+  /** Shared subscription groups with their member order and round-robin position. */
+  shared?: SharedGroupSnapshot[];
 }
 
 export class ClusterState {
@@ -161,6 +165,34 @@ export class ClusterState {
       };
       this.queueFor(session, delivery);
     }
+    for (const group of this.sessions.shared.match(event.topic)) this.publishShared(group, event);
+  }
+
+  /**
+   * One message to one member of a shared group (MQTT 5.0 section 4.8.2): chosen here, in log order,
+   * so every replica picks the same member. A persistent member keeps it in its session like any
+   * message; a clean one gets it only while connected (its broker assigns the packet id).
+   */
+  private publishShared(group: SharedGroup, event: PublishEvent): void {
+    const choice = this.sessions.shared.choose(
+      group,
+      (id) => (this.sessions.get(id)?.owner ?? null) !== null,
+      (id) => this.sessions.get(id)?.persistent === true,
+    );
+    if (choice === null) return;
+    const session = this.sessions.get(choice.clientId)!;
+    const { options } = choice;
+    const delivery: Delivery = {
+      topic: event.topic,
+      payload: event.payload,
+      qos: Math.min(event.qos, options.qos) as 0 | 1 | 2,
+      retain: options.retainAsPublished && event.retain,
+      ...(event.properties !== undefined ? { properties: event.properties } : {}),
+      ...(options.subscriptionId !== undefined ? { subscriptionIds: [options.subscriptionId] } : {}),
+      ...(event.expiresAt !== undefined ? { expiresAt: event.expiresAt } : {}),
+    };
+    if (session.persistent) this.queueFor(session, delivery);
+    else if (session.owner !== null) this.pendingFor(session, session.owner).push(delivery);
   }
 
   /** QoS 1/2 messages are kept in the session until acknowledged; QoS 0 only go to a live owner. */
@@ -228,6 +260,8 @@ export class ClusterState {
     const retained: Delivery[] = [];
     for (const { filter, options } of event.subscriptions) {
       const isNew = this.sessions.subscribe(record, filter, options);
+      // no retained messages for a shared subscription (MQTT 5.0 section 4.8.2)
+      if (isSharedFilter(filter)) continue;
       // MQTT 5.0 Retain Handling: 0 always, 1 only for a new subscription, 2 never [MQTT-3.3.1-9..11]
       if (options.retainHandling === 2 || (options.retainHandling === 1 && !isNew)) continue;
       for (const message of this.retained.match(filter)) {
@@ -299,6 +333,7 @@ export class ClusterState {
       messages: this.messages,
       retained: this.retained.all(),
       sessions: this.sessions.toJSON(),
+      shared: this.sessions.shared.toJSON(),
     };
   }
 
@@ -306,6 +341,6 @@ export class ClusterState {
     this.logClock = snapshot.logClock;
     this.messages = snapshot.messages;
     for (const m of snapshot.retained) this.retained.set(m);
-    this.sessions.restore(snapshot.sessions);
+    this.sessions.restore(snapshot.sessions, snapshot.shared ?? []);
   }
 }

@@ -1,11 +1,14 @@
 /**
  * All sessions of the cluster, as derived from the log: every connected client (for takeover and
  * wills) and every persistent session (with its subscriptions in one cluster-wide trie, keyed by
- * client id). Changed only by ClusterState while applying log events.
+ * client id), and the shared subscriptions of every session (shared-groups.ts). Changed only by
+ * ClusterState while applying log events.
  */
 import type { SubscriptionOptions } from '../../coordination/log-events.js';
 import { TopicTrie } from '../../protocol/topic-trie.js';
+import { parseSharedFilter, type SharedFilter } from '../../protocol/topic.js';
 import { SessionRecord, type SessionSnapshot } from './session.js';
+import { SharedGroups, type SharedGroupSnapshot } from './shared-groups.js';
 
 /** One client's match of a publish, merged over its overlapping subscriptions [MQTT-3.3.5-1]. */
 export interface SessionMatch {
@@ -20,6 +23,7 @@ export interface SessionMatch {
 export class SessionStore {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly subscriptions = new TopicTrie<SubscriptionOptions>();
+  readonly shared = new SharedGroups();
 
   get size(): number {
     return this.sessions.size;
@@ -50,21 +54,28 @@ export class SessionStore {
   subscribe(record: SessionRecord, filter: string, options: SubscriptionOptions): boolean {
     const isNew = !record.subscriptions.has(filter);
     record.subscriptions.set(filter, options);
-    this.subscriptions.add(filter, record.clientId, options);
+    const shared = sharedOf(filter);
+    if (shared !== null) this.shared.add(filter, shared, record.clientId, options);
+    else this.subscriptions.add(filter, record.clientId, options);
     return isNew;
   }
 
   /** Removes a subscription; returns true when it existed. */
   unsubscribe(record: SessionRecord, filter: string): boolean {
     if (!record.subscriptions.delete(filter)) return false;
-    this.subscriptions.remove(filter, record.clientId);
+    this.forget(record.clientId, filter);
     return true;
   }
 
   /** Discards a session's state but keeps the record (clean start). */
   clear(record: SessionRecord): void {
-    for (const filter of record.subscriptions.keys()) this.subscriptions.remove(filter, record.clientId);
+    for (const filter of record.subscriptions.keys()) this.forget(record.clientId, filter);
     record.clear();
+  }
+
+  private forget(clientId: string, filter: string): void {
+    if (sharedOf(filter) !== null) this.shared.remove(filter, clientId);
+    else this.subscriptions.remove(filter, clientId);
   }
 
   delete(record: SessionRecord): void {
@@ -99,11 +110,21 @@ export class SessionStore {
     return [...this.sessions.values()].map((s) => s.toJSON());
   }
 
-  restore(snapshots: SessionSnapshot[]): void {
+  /** Restores sessions, and the shared groups with their member order and round-robin position. */
+  restore(snapshots: SessionSnapshot[], shared: SharedGroupSnapshot[] = []): void {
     for (const s of snapshots) {
       const record = SessionRecord.fromJSON(s);
       this.sessions.set(record.clientId, record);
-      for (const [filter, options] of record.subscriptions) this.subscriptions.add(filter, record.clientId, options);
+      for (const [filter, options] of record.subscriptions) {
+        if (sharedOf(filter) === null) this.subscriptions.add(filter, record.clientId, options);
+      }
     }
+    this.shared.restore(shared);
   }
+}
+
+/** The group and filter of a shared subscription; null for an ordinary filter. */
+function sharedOf(filter: string): SharedFilter | null {
+  const shared = parseSharedFilter(filter);
+  return shared === 'invalid' ? null : shared;
 }
