@@ -7,7 +7,8 @@
  * Shared subscriptions are cluster state whatever the session (every replica must choose the same
  * member for each message: state/shared-groups.ts), so a clean session's shared filters go through
  * the log too; its other filters in the same packet are made here when that event is applied, and
- * the ack waits for it.
+ * the ack waits for it. Requests are answered in the order they came: one with nothing for the log
+ * waits behind one that has (a later SUBSCRIBE of the same filter must win [MQTT-3.8.4-3]).
  */
 import type { ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
 import type { Delivery } from '../actors/connection/types.js';
@@ -23,21 +24,23 @@ import {
 
 type Accepted = SubscribePlan['accepted'];
 
-/** An ack that waits for a log event; `local` is what a clean session makes here when it is applied. */
+/**
+ * A request not answered yet. `afterLog`: it waits for its own log event; otherwise only for those
+ * before it. `local` is what a clean session makes here when it is answered.
+ */
 export type PendingAck =
-  | { kind: 'subscribe'; packetId: number; codes: number[]; local: Accepted }
-  | { kind: 'unsubscribe'; packetId: number; plan: UnsubscribePlan; local: boolean };
+  | { kind: 'subscribe'; afterLog: boolean; packetId: number; codes: number[]; local: Accepted }
+  | { kind: 'unsubscribe'; afterLog: boolean; packetId: number; plan: UnsubscribePlan; local: boolean };
 
 export function subscribe(conn: ClientConnection, packet: ISubscribePacket): void {
   const { services } = conn;
   const plan = planSubscribe(packet, conn.version, services.settings.refusedFilters);
   const packetId = packet.messageId!;
-  const granted = plan.codes.map((code) => ({ code }));
   conn.log.debug({ subscriptions: packet.subscriptions, codes: plan.codes }, 'subscribe');
   const logged = conn.logged ? plan.accepted : plan.accepted.filter((a) => isSharedFilter(a.filter));
   if (logged.length > 0) {
     const local = conn.logged ? [] : plan.accepted.filter((a) => !isSharedFilter(a.filter));
-    conn.pendingAcks.push({ kind: 'subscribe', packetId, codes: plan.codes, local });
+    conn.pendingAcks.push({ kind: 'subscribe', afterLog: true, packetId, codes: plan.codes, local });
     services.append(
       {
         type: 'subscribe',
@@ -53,9 +56,30 @@ export function subscribe(conn: ClientConnection, packet: ISubscribePacket): voi
     );
     return;
   }
-  const retained = subscribeHere(conn, plan.accepted);
-  conn.send({ type: 'subscribe.done', packetId, granted });
-  if (retained.length > 0) conn.deliver(retained);
+  const pending: PendingAck = {
+    kind: 'subscribe',
+    afterLog: false,
+    packetId,
+    codes: plan.codes,
+    local: plan.accepted,
+  };
+  if (conn.pendingAcks.length > 0) conn.pendingAcks.push(pending);
+  else finishSubscribe(conn, pending, []);
+}
+
+function finishSubscribe(
+  conn: ClientConnection,
+  pending: PendingAck & { kind: 'subscribe' },
+  retained: Delivery[],
+): void {
+  const local = subscribeHere(conn, pending.local);
+  conn.send({
+    type: 'subscribe.done',
+    packetId: pending.packetId,
+    granted: pending.codes.map((code) => ({ code })),
+  });
+  const all = local.length > 0 ? [...retained, ...local] : retained;
+  if (all.length > 0) conn.deliver(all);
 }
 
 /** A clean session's subscriptions, in this broker's router; returns the retained messages owed. */
@@ -93,7 +117,7 @@ export function unsubscribe(conn: ClientConnection, packet: IUnsubscribePacket):
   const packetId = packet.messageId!;
   const logged = conn.logged ? plan.filters : plan.filters.filter(isSharedFilter);
   if (logged.length > 0) {
-    conn.pendingAcks.push({ kind: 'unsubscribe', packetId, plan, local: !conn.logged });
+    conn.pendingAcks.push({ kind: 'unsubscribe', afterLog: true, packetId, plan, local: !conn.logged });
     services.append(
       {
         type: 'unsubscribe',
@@ -109,34 +133,17 @@ export function unsubscribe(conn: ClientConnection, packet: IUnsubscribePacket):
     );
     return;
   }
-  const existed = plan.filters.map((f) => services.router.remove(conn.connId, f));
-  conn.send({ type: 'unsubscribe.done', packetId, codes: unsubackCodes(plan, existed) });
+  const pending: PendingAck = { kind: 'unsubscribe', afterLog: false, packetId, plan, local: true };
+  if (conn.pendingAcks.length > 0) conn.pendingAcks.push(pending);
+  else finishUnsubscribe(conn, pending, []);
 }
 
-/** Our subscribe event was applied: SUBACK, then the retained messages as of its position. */
-export function subscribeApplied(conn: ClientConnection, retained: Delivery[]): void {
-  const pending = conn.pendingAcks.shift();
-  if (pending?.kind !== 'subscribe') {
-    conn.log.error('subscribe applied with no subscribe pending');
-    return;
-  }
-  const local = subscribeHere(conn, pending.local);
-  conn.send({
-    type: 'subscribe.done',
-    packetId: pending.packetId,
-    granted: pending.codes.map((code) => ({ code })),
-  });
-  const all = local.length > 0 ? [...retained, ...local] : retained;
-  if (all.length > 0) conn.deliver(all);
-}
-
-/** Our unsubscribe event was applied; `existed` answers for the filters it carried. */
-export function unsubscribeApplied(conn: ClientConnection, loggedExisted: boolean[]): void {
-  const pending = conn.pendingAcks.shift();
-  if (pending?.kind !== 'unsubscribe') {
-    conn.log.error('unsubscribe applied with no unsubscribe pending');
-    return;
-  }
+/** UNSUBACK; a clean session's local filters are removed now, `loggedExisted` answers for the rest. */
+function finishUnsubscribe(
+  conn: ClientConnection,
+  pending: PendingAck & { kind: 'unsubscribe' },
+  loggedExisted: boolean[],
+): void {
   let next = 0;
   const existed = pending.local
     ? pending.plan.filters.map((f) =>
@@ -148,4 +155,35 @@ export function unsubscribeApplied(conn: ClientConnection, loggedExisted: boolea
     packetId: pending.packetId,
     codes: unsubackCodes(pending.plan, existed),
   });
+}
+
+/** Answers the requests that waited only for the one just answered. */
+function answerWaiting(conn: ClientConnection): void {
+  while (conn.pendingAcks.length > 0 && !conn.pendingAcks[0]!.afterLog) {
+    const next = conn.pendingAcks.shift()!;
+    if (next.kind === 'subscribe') finishSubscribe(conn, next, []);
+    else finishUnsubscribe(conn, next, []);
+  }
+}
+
+/** Our subscribe event was applied: SUBACK, then the retained messages as of its position. */
+export function subscribeApplied(conn: ClientConnection, retained: Delivery[]): void {
+  const pending = conn.pendingAcks.shift();
+  if (pending?.kind !== 'subscribe' || !pending.afterLog) {
+    conn.log.error('subscribe applied with no subscribe pending');
+    return;
+  }
+  finishSubscribe(conn, pending, retained);
+  answerWaiting(conn);
+}
+
+/** Our unsubscribe event was applied; `loggedExisted` answers for the filters it carried. */
+export function unsubscribeApplied(conn: ClientConnection, loggedExisted: boolean[]): void {
+  const pending = conn.pendingAcks.shift();
+  if (pending?.kind !== 'unsubscribe' || !pending.afterLog) {
+    conn.log.error('unsubscribe applied with no unsubscribe pending');
+    return;
+  }
+  finishUnsubscribe(conn, pending, loggedExisted);
+  answerWaiting(conn);
 }

@@ -115,6 +115,24 @@ describe.concurrent('section 4.8.2: shared subscriptions', () => {
     expect(back.connack.sessionPresent).toBe(true);
     expect(texts(await collect(back.client))).toEqual(['queued']);
   });
+  it('[MQTT-3.8.4-3] a SUBSCRIBE right behind one with a shared filter is answered after it, and its subscription wins', async () => {
+    const topic = uniqueTopic();
+    const client = await client5(broker);
+    const request = (messageId: number, subscriptions: { topic: string; qos: 0 | 1 | 2 }[]) =>
+      client.send({ cmd: 'subscribe', messageId, subscriptions });
+    request(1, [
+      { topic: `$share/g/${topic}/x`, qos: 1 },
+      { topic, qos: 2 },
+    ]);
+    request(2, [{ topic, qos: 0 }]); // replaces the first one's plain subscription
+    const order = [await client.expect('suback'), await client.expect('suback')];
+    expect(order.map((a) => [a.messageId, a.granted])).toEqual([
+      [1, [1, 2]],
+      [2, [0]],
+    ]);
+    await publish5(await client5(broker), topic, 'x', { qos: 2 });
+    expect((await collect(client)).map((p) => p.qos)).toEqual([0]);
+  });
   it('a 3.1.1 client can be a member too ($share/ as Mosquitto treats it)', async () => {
     const topic = uniqueTopic();
     const old = await broker.connect(connectPacket({ clientId: uniqueId() }));
