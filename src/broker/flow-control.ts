@@ -46,6 +46,12 @@ export class FlowControl {
   private pausedFlag = false;
   /** Emits true when intake must pause, false when it may go on. */
   readonly changed = new Listeners<[paused: boolean]>();
+  /**
+   * Emits each client that becomes congested, after `changed`: its socket must be read even if
+   * intake was already paused (for another client) when it got there, or its acks, which are what
+   * drain it, would wait until it counts as a slow consumer.
+   */
+  readonly congestedClient = new Listeners<[client: FlowClient]>();
   slowConsumers = 0;
 
   constructor(
@@ -82,6 +88,7 @@ export class FlowControl {
       if (!this.congested.has(client) && !this.slow.has(client)) {
         this.congested.set(client, this.now());
         this.update();
+        this.congestedClient.emit(client);
       }
     } else if (this.congested.has(client) || this.slow.has(client)) {
       this.forget(client);

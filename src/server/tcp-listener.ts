@@ -7,6 +7,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
 import type { ClientConnection } from '../broker/client-connection.js';
+import type { FlowClient } from '../broker/flow-control.js';
 import type { Transport } from '../broker/transport.js';
 import { Decoder } from '../protocol/codec.js';
 
@@ -89,6 +90,7 @@ function connectionHandler(
 ): (socket: net.Socket) => void {
   const pausedForLog = new Set<net.Socket>();
   const open = new Map<net.Socket, ClientConnection>();
+  const sockets = new Map<FlowClient, net.Socket>();
   const reading = (socket: net.Socket): boolean => !pausedForLog.has(socket) && !broker.flow.paused;
   broker.coordination.onDrain(() => {
     for (const socket of pausedForLog) {
@@ -104,10 +106,16 @@ function connectionHandler(
       else if (!paused && !pausedForLog.has(socket)) socket.resume();
     }
   });
+  // ... also when it became congested after intake was paused for another client
+  broker.flow.congestedClient.add((client) => {
+    const socket = sockets.get(client);
+    if (socket !== undefined && !pausedForLog.has(socket)) socket.resume();
+  });
   return (socket) => {
     socket.setNoDelay(true);
     const conn = broker.attach(socketTransport(socket));
     open.set(socket, conn);
+    sockets.set(conn, socket);
     const decoder = new Decoder({ maxPacketSize: options.maxPacketSize });
     socket.on('data', (chunk: Buffer) => {
       broker.counters.bytesReceived += chunk.length;
@@ -128,6 +136,7 @@ function connectionHandler(
     socket.on('close', () => {
       pausedForLog.delete(socket);
       open.delete(socket);
+      sockets.delete(conn);
       conn.socketClosed();
     });
     if (reading(socket)) socket.resume();

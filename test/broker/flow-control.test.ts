@@ -39,6 +39,21 @@ describe('FlowControl', () => {
     expect(changes).toEqual([true, false]);
   });
 
+  it('announces every client that becomes congested, also one that does while intake is already paused', () => {
+    const { flow, changes } = setup();
+    const congested: string[] = [];
+    flow.congestedClient.add((c) => congested.push(c.connId));
+    const a = client('a');
+    const b = client('b');
+    a.queuedMessages = b.queuedMessages = 11;
+    flow.check(a);
+    flow.check(b); // paused already: no change, but b's socket must be read from now on
+    flow.check(b);
+    expect(changes).toEqual([true]);
+    expect(congested).toEqual(['a', 'b']);
+    expect(flow.isCongested(b)).toBe(true);
+  });
+
   it('stays paused until every congested client drains', () => {
     const { flow } = setup();
     const a = client('a');
