@@ -61,6 +61,7 @@ beforeAll(async () => {
   broker = await startBroker({ sysInterval: 0 });
   const plain = await connect('plain', { username: 'alice', password: 's3cret-pw' });
   await plain.subscribeAsync('a/b', { qos: 1 });
+  await plain.subscribeAsync('$share/g/s/t', { qos: 0 }); // held in the replicated state
   await connect('persist', { clean: false }).then((c) => c.subscribeAsync('p/#', { qos: 1 }));
 
   // a subscriber that acknowledges a QoS 2 message with PUBREC and never completes it (PUBCOMP due)
@@ -111,7 +112,7 @@ describe('GET /debug/actors', () => {
       inflight: 0,
       queued: 0,
       awaitingPubrel: 0,
-      subscriptions: ['a/b'],
+      subscriptions: ['a/b', '$share/g/s/t'],
     });
     expect(byClient(l, 'persist')).toMatchObject({
       session: { kind: 'persistent', expiry: 7200 },
@@ -171,6 +172,10 @@ describe('GET /debug/actors/:clientId', () => {
     expect(snapshot.value).toEqual({ connected: 'alive' });
     expect(snapshot.context).toMatchObject({ clientId: 'plain', keepAliveMs: 60_000, version: 4 });
     expect(snapshot.context).not.toHaveProperty('now');
+    expect((d.subscriptions as { filter: string; qos: number }[]).map((x) => [x.filter, x.qos])).toEqual([
+      ['a/b', 1],
+      ['$share/g/s/t', 0],
+    ]);
     expect((snapshot.context.connect as Record<string, unknown>).password).toBe('[redacted]');
     expect(JSON.stringify(d)).not.toContain('s3cret-pw');
     const history = d.history as { from: string | null; to: string; via: string[] }[];

@@ -6,6 +6,7 @@
 import type { ConnectionContext } from '../../actors/connection/context.js';
 import type { CoordinatorContext } from '../../actors/coordinator/coordinator.machine.js';
 import type { Broker } from '../broker.js';
+import type { SubscriptionOptions } from '../../coordination/log-events.js';
 import type { ClosedConnection, Tracked } from './hub.js';
 import type { TransitionRecord } from './history.js';
 import { toJson, type Json, type SerialiseOptions } from './serialise.js';
@@ -52,7 +53,14 @@ function subscriptionsOf(broker: Broker, t: Tracked, ctx: ConnectionContext): st
     const session = broker.state.sessions.get(ctx.clientId);
     return session?.owner?.connId === conn.connId ? [...session.subscriptions.keys()] : [];
   }
-  return broker.router.filtersOf(t.id);
+  // a clean session's ordinary filters are in this broker's router, its shared ones in the state
+  return [...broker.router.filtersOf(t.id), ...sharedOf(broker, ctx.clientId, conn.connId).map(([f]) => f)];
+}
+
+/** The shared subscriptions a clean session holds in the replicated state. */
+function sharedOf(broker: Broker, clientId: string, connId: string): [string, SubscriptionOptions][] {
+  const session = broker.state.sessions.get(clientId);
+  return session?.owner?.connId === connId ? [...session.subscriptions] : [];
 }
 
 export function connectionSummary(broker: Broker, t: Tracked): ConnectionSummary {
@@ -100,7 +108,15 @@ export function connectionDetail(broker: Broker, t: Tracked, o: SerialiseOptions
   const subscriptions =
     session !== undefined
       ? [...session.subscriptions].map(([filter, options]) => ({ filter, ...options }))
-      : broker.router.subscriptionsOf(t.id).map(({ filter, options }) => ({ filter, ...options }));
+      : [
+          ...broker.router.subscriptionsOf(t.id),
+          ...(t.conn === null ? [] : sharedOf(broker, ctx.clientId, t.conn.connId)).map(
+            ([filter, options]) => ({
+              filter,
+              options,
+            }),
+          ),
+        ].map(({ filter, options }) => ({ filter, ...options }));
   return {
     live: true,
     ...(toJson(connectionSummary(broker, t), o) as Record<string, Json>),
