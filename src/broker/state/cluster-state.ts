@@ -154,16 +154,7 @@ export class ClusterState {
     for (const [clientId, match] of this.sessions.match(event.topic)) {
       if (match.noLocal && clientId === event.clientId) continue; // MQTT 5.0 No Local [MQTT-3.8.3-3]
       const session = this.sessions.get(clientId)!;
-      const delivery: Delivery = {
-        topic: event.topic,
-        payload: event.payload,
-        qos: Math.min(event.qos, match.qos) as 0 | 1 | 2,
-        retain: match.retainAsPublished && event.retain,
-        ...(event.properties !== undefined ? { properties: event.properties } : {}),
-        ...(match.subscriptionIds.length > 0 ? { subscriptionIds: match.subscriptionIds } : {}),
-        ...(event.expiresAt !== undefined ? { expiresAt: event.expiresAt } : {}),
-      };
-      this.queueFor(session, delivery);
+      this.queueFor(session, deliveryOf(event, match.qos, match.retainAsPublished, match.subscriptionIds));
     }
     for (const group of this.sessions.shared.match(event.topic)) this.publishShared(group, event);
   }
@@ -182,15 +173,8 @@ export class ClusterState {
     if (choice === null) return;
     const session = this.sessions.get(choice.clientId)!;
     const { options } = choice;
-    const delivery: Delivery = {
-      topic: event.topic,
-      payload: event.payload,
-      qos: Math.min(event.qos, options.qos) as 0 | 1 | 2,
-      retain: options.retainAsPublished && event.retain,
-      ...(event.properties !== undefined ? { properties: event.properties } : {}),
-      ...(options.subscriptionId !== undefined ? { subscriptionIds: [options.subscriptionId] } : {}),
-      ...(event.expiresAt !== undefined ? { expiresAt: event.expiresAt } : {}),
-    };
+    const ids = options.subscriptionId !== undefined ? [options.subscriptionId] : [];
+    const delivery = deliveryOf(event, options.qos, options.retainAsPublished, ids);
     if (session.persistent) this.queueFor(session, delivery);
     else if (session.owner !== null) this.pendingFor(session, session.owner).push(delivery);
   }
@@ -343,4 +327,22 @@ export class ClusterState {
     for (const m of snapshot.retained) this.retained.set(m);
     this.sessions.restore(snapshot.sessions, snapshot.shared ?? []);
   }
+}
+
+/** A publish as one subscription receives it: at most its QoS, RETAIN as it asks, its identifiers. */
+function deliveryOf(
+  event: PublishEvent,
+  maxQos: number,
+  retainAsPublished: boolean,
+  subscriptionIds: number[],
+): Delivery {
+  return {
+    topic: event.topic,
+    payload: event.payload,
+    qos: Math.min(event.qos, maxQos) as 0 | 1 | 2,
+    retain: retainAsPublished && event.retain,
+    ...(event.properties !== undefined ? { properties: event.properties } : {}),
+    ...(subscriptionIds.length > 0 ? { subscriptionIds } : {}),
+    ...(event.expiresAt !== undefined ? { expiresAt: event.expiresAt } : {}),
+  };
 }
