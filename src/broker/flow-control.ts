@@ -9,8 +9,8 @@
  * One client must not hold everyone back forever, though: a client still congested after
  * `slowConsumerMs` is a slow consumer. Intake resumes without it, and it alone loses what exceeds
  * its bounds (QoS 0 beyond its socket buffer, QoS 1/2 beyond its queue), counted and logged, until
- * it drains. Messages from other brokers (through the log) are not slowed: only this broker's
- * clients' sockets are paused.
+ * it drains. Publishers on other brokers cannot be slowed from here: while intake is paused, this
+ * broker holds the log entries it follows instead of applying them (broker.ts), and its follower lags.
  */
 import { Listeners } from '../coordination/listeners.js';
 

@@ -35,6 +35,8 @@ export interface SharedChoice {
   options: SubscriptionOptions;
 }
 
+const NONE: readonly SharedGroup[] = [];
+
 export class SharedGroups {
   private readonly groups = new Map<string, SharedGroup>();
   private readonly trie = new TopicTrie<SharedGroup>();
@@ -80,8 +82,8 @@ export class SharedGroups {
   }
 
   /** Groups whose filter matches `topic`, in key order (the same on every replica). */
-  match(topic: string): SharedGroup[] {
-    if (this.groups.size === 0) return [];
+  match(topic: string): readonly SharedGroup[] {
+    if (this.groups.size === 0) return NONE; // the publish path: nothing allocated without groups
     const found: SharedGroup[] = [];
     this.trie.match(topic, (_key, group) => found.push(group));
     return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
